@@ -1,0 +1,108 @@
+"""Bulk writes into the register: COPY on PostgreSQL, executemany on SQLite.
+
+Person bundles (``{table name: [row dict, …]}``) from the extract reader and from the
+population generator go through one :class:`BulkWriter`, which buffers rows per table and flushes
+them in large batches inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+import sqlite3
+from typing import Any
+
+import psycopg
+
+from sqlalchemy import Connection, Table
+
+from opencpr.register.schema import ROW_ID, TABLES
+
+Bundle = Mapping[str, Iterable[Mapping[str, Any]]]
+
+
+class DuplicateRow(ValueError):
+    """A bulk write met a row whose key is already in the register."""
+
+
+def _detail(exc: Exception) -> str:
+    diag = getattr(exc, "diag", None)
+    return (getattr(diag, "message_detail", None) or "") if diag else ""
+
+
+class BulkWriter:
+    """Buffers rows per table and writes them in batches of ``batch_rows``."""
+
+    def __init__(self, conn: Connection, batch_rows: int = 20_000,
+                 before_flush: Callable[[], None] | None = None):
+        self.conn = conn
+        self.before_flush = before_flush
+        self.batch_rows = batch_rows
+        self.postgresql = conn.dialect.name == "postgresql"
+        self._columns: dict[str, list[str]] = {
+            name: [c.name for c in table.columns
+                   if (c.name != ROW_ID or name == "person") and c.server_default is None]
+            for name, table in TABLES.items()
+        }
+        self._buffers: dict[str, list[tuple]] = {name: [] for name in TABLES}
+        self._pending = 0
+        self._sql: dict[str, str] = {}
+        self.rows_written: dict[str, int] = dict.fromkeys(TABLES, 0)
+
+    def columns(self, table: str) -> list[str]:
+        return self._columns[table]
+
+    def add(self, table: str, row: Mapping[str, Any]) -> None:
+        """Queue one row (missing columns are NULL)."""
+        self._buffers[table].append(tuple(row.get(c) for c in self._columns[table]))
+        self._pending += 1
+        if self._pending >= self.batch_rows:
+            self.flush()
+
+    def add_tuple(self, table: str, values: tuple) -> None:
+        """Queue one row already in :meth:`columns` order (the fast path of the generator)."""
+        self._buffers[table].append(values)
+        self._pending += 1
+        if self._pending >= self.batch_rows:
+            self.flush()
+
+    def add_bundle(self, bundle: Bundle) -> None:
+        for table, rows in bundle.items():
+            for row in rows:
+                self.add(table, row)
+
+    def flush(self) -> None:
+        """Write everything buffered, table by table, in the register's table order."""
+        if self.before_flush is not None:
+            self.before_flush()
+        for name, rows in self._buffers.items():
+            if not rows:
+                continue
+            try:
+                if self.postgresql:
+                    self._copy(TABLES[name], self._columns[name], rows)
+                else:
+                    self._insert(TABLES[name], self._columns[name], rows)
+            except (sqlite3.IntegrityError, psycopg.IntegrityError) as exc:
+                raise DuplicateRow(f"{name}: {str(exc).splitlines()[0]}; {_detail(exc)}") from None
+            self.rows_written[name] += len(rows)
+            rows.clear()
+        self._pending = 0
+
+    def _insert(self, table: Table, columns: list[str], rows: list[tuple]) -> None:
+        sql = self._sql.get(table.name)
+        if sql is None:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            sql = self._sql[table.name] = (
+                f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join("?" * len(columns))})')
+        cur = self.conn.connection.dbapi_connection.cursor()
+        try:
+            cur.executemany(sql, rows)
+        finally:
+            cur.close()
+
+    def _copy(self, table: Table, columns: list[str], rows: list[tuple]) -> None:
+        dbapi = self.conn.connection.dbapi_connection
+        cols = ", ".join(f'"{c}"' for c in columns)
+        with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for r in rows:
+                copy.write_row(r)

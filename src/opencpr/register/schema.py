@@ -1,0 +1,134 @@
+"""The register's tables, described once with SQLAlchemy Core.
+
+The data columns of every person table come from the record layouts of the CPR extract
+(:mod:`opencpr.formats.extract`): a table holds the union of the columns of the record types that
+map to it, so what the extract carries, the register holds. Current and historical records of
+one kind of data share a table (``address`` holds 002 and 023 rows) and are told apart by
+``current``. Every row carries its registration time and registering authority; rows of kinds
+with history carry the correction marker (``correction``: None, K, A or Æ).
+
+Rows are never deleted. Closing a period sets its ``valid_to``; a correction or an undo marks
+the old row and adds a new one; every change is also an event in ``event``, the append-only log.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from opencpr.formats.extract import CURRENT_AND_HISTORICAL, LAYOUTS
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+})
+
+_TYPES = {"A": String, "D": lambda n: String(10), "T": lambda n: String(16), "N": String,
+          "U": lambda n: Boolean(), "C": lambda n: String(1)}
+
+#: Tables that hold one row per person (merged from several 1..1 record types).
+PERSON_TABLE = "person"
+
+#: Key column of every id-ordered table, used by bulk loads and exports.
+ROW_ID = "id"
+
+
+def _data_columns(table: str) -> list[Column]:
+    """The data columns of a table, in the order the layouts name them (first one wins)."""
+    seen: dict[str, Column] = {}
+    for layout in LAYOUTS.values():
+        if layout.table != table:
+            continue
+        for f in layout.fields:
+            if f.column is None or f.column == "pnr" or f.column in seen:
+                continue
+            type_ = _TYPES[f.codec]
+            seen[f.column] = Column(f.column, type_(f.length) if f.codec in "AN" else type_(f.length))
+    return list(seen.values())
+
+
+def _person_table() -> Table:
+    return Table(
+        PERSON_TABLE, metadata,
+        Column("pnr", String(10), primary_key=True),
+        *_data_columns(PERSON_TABLE),
+        Column("registered_at", String(19)),
+        Column("version", Integer, nullable=False, server_default="0"),
+    )
+
+
+def _row_table(name: str, *extra: Column) -> Table:
+    history = name in CURRENT_AND_HISTORICAL
+    columns = [c for c in _data_columns(name) if c.name != "correction"]
+    table = Table(
+        name, metadata,
+        Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("pnr", String(10), nullable=False),
+        *columns,
+        *([Column("current", Boolean, nullable=False), Column("correction", String(1))] if history else []),
+        *extra,
+        Column("authority", String(4)),
+        Column("registered_at", String(19)),
+    )
+    Index(None, table.c.pnr, table.c[ROW_ID])
+    return table
+
+
+person = _person_table()
+clear_address = _row_table("clear_address")
+address = _row_table("address")
+protection = _row_table("protection")
+departure = _row_table("departure")
+contact_address = _row_table("contact_address")
+disappearance = _row_table("disappearance")
+name = _row_table("name")
+citizenship = _row_table("citizenship")
+church = _row_table("church")
+civil_status = _row_table("civil_status")
+separation = _row_table("separation")
+child = _row_table("child")
+parental_authority = _row_table("parental_authority")
+guardianship = _row_table("guardianship")
+municipal_condition = _row_table("municipal_condition")
+note = _row_table("note")
+election = _row_table("election")
+relocation_order = _row_table("relocation_order")
+previous_pnr = _row_table("previous_pnr")
+
+#: The event log (hændelser): append-only; one row per event on one person. ``derived_marker``
+#: is blank for the person the event happened to and names the relation (ÆG, MO, FA, BØ …) on
+#: relatives changed by it. ``registered_at`` is CPR's TIMESTAMPU; ``event_date`` the date the
+#: event took effect, where known.
+event = Table(
+    "event", metadata,
+    Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("pnr", String(10), nullable=False),
+    Column("registered_at", String(19)),
+    Column("event_code", String(3), nullable=False),
+    Column("derived_marker", String(2)),
+    Column("event_date", String(16)),
+    Column("authority", String(4)),
+    Column("source", String(16)),
+    Column("detail", Text),
+)
+Index(None, event.c.pnr, event.c[ROW_ID])
+Index(None, event.c.registered_at)
+
+#: Tables that hold person data, in the order their record types are written.
+PERSON_TABLES: tuple[Table, ...] = (
+    person, address, clear_address, protection, departure, contact_address, disappearance, name,
+    citizenship, church, civil_status, separation, child, parental_authority, guardianship,
+    municipal_condition, note, election, relocation_order, previous_pnr, event,
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in PERSON_TABLES}
