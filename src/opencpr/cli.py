@@ -1,0 +1,188 @@
+"""The ``opencpr`` command line: set up, fill, read and check the register."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from opencpr.config import load_settings
+
+app = typer.Typer(
+    help="OpenCPR: the Danish CPR register and its services.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+console = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="OPENCPR_DATABASE_URL",
+                 help="SQLAlchemy URL of the register (default: SQLite in the data directory)."),
+]
+
+
+def _engine(database_url: str | None, migrate: bool = True):
+    from opencpr.register.db import make_engine
+    from opencpr.register.migrate import upgrade
+
+    settings = load_settings()
+    url = database_url or settings.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = make_engine(url)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def _progress(total: int | None, label: str) -> Progress:
+    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False, disable=not console.is_terminal)
+
+
+@app.command()
+def init(database_url: DatabaseOption = None) -> None:
+    """Create the register (or bring its schema up to date)."""
+    engine = _engine(database_url)
+    console.print(f"Register ready at [bold]{engine.url.render_as_string(hide_password=True)}[/]")
+
+
+@app.command()
+def generate(
+    persons: Annotated[int, typer.Option("--persons", "-n", min=1, help="How many persons to generate.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same register.")] = 1,
+    today: Annotated[str | None, typer.Option(help="The register's 'today' (YYYY-MM-DD); default today.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Fill the register with a synthetic population that looks like Denmark's."""
+    from opencpr.population.load import load_population
+
+    engine = _engine(database_url)
+    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    with _progress(persons, "Generating") as progress:
+        task = progress.add_task("persons", total=persons)
+        report = load_population(engine, persons, seed, today=day, workers=workers,
+                                 progress=lambda n: progress.update(task, completed=n))
+    console.print(f"Generated {report.persons:,} persons in {report.seconds:.1f} s "
+                  f"({report.persons / max(report.seconds, 1e-9):,.0f} persons/s)")
+    _print_summary(engine)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CPR extract (P12170 layout).")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Load a CPR extract into the register (all or nothing)."""
+    from opencpr.formats.extract import ExtractError
+    from opencpr.register.importer import import_extract
+
+    engine = _engine(database_url)
+    started = time.perf_counter()
+    try:
+        with open(file, "rb") as stream:
+            report = import_extract(engine, stream)
+    except ExtractError as exc:
+        console.print(f"[red]{file}: {exc}[/]\nNothing was stored.")
+        raise typer.Exit(1) from None
+    console.print(f"Imported {report.persons:,} persons ({report.records:,} records) from {file} "
+                  f"in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def export(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    pnr: Annotated[list[str] | None, typer.Option("--pnr", help="Only these persons (repeatable).")] = None,
+    task_number: Annotated[int, typer.Option(help="Task number (OPGAVENR) in the start record.")] = 0,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write the register as a full CPR extract (000 … 999, ISO-8859-1)."""
+    from opencpr.domain.pnr import InvalidPNR, normalize
+    from opencpr.register.exporter import export_extract
+
+    try:
+        wanted = [normalize(p) for p in pnr] if pnr else None
+    except InvalidPNR as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    engine = _engine(database_url)
+    started = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(open(output, "wb")) if output else sys.stdout.buffer
+        report = export_extract(engine, out, pnrs=wanted, task_number=task_number)
+    console.print(f"Exported {report.persons:,} persons ({report.records:,} records) "
+                  f"in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def check(
+    examples: Annotated[int, typer.Option(help="How many violations to list.")] = 50,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Verify the register's invariants and print what is wrong (exit 1 if anything is)."""
+    from opencpr.register.check import check_register
+
+    engine = _engine(database_url)
+    report = check_register(engine, max_examples=examples)
+    if report.ok:
+        console.print(f"[green]OK[/]: {report.persons:,} persons, no invariant broken")
+        return
+    table = Table("rule", "violations", title=f"{report.persons:,} persons checked")
+    for rule, n in report.by_rule.most_common():
+        table.add_row(rule, f"{n:,}")
+    console.print(table)
+    for v in report.examples:
+        console.print(f"  {v}")
+    raise typer.Exit(1)
+
+
+def _print_summary(engine) -> None:
+    from opencpr.register.summary import summarize
+
+    s = summarize(engine)
+    table = Table("", "persons", title="Register summary")
+    for label, n in s.items():
+        table.add_row(label, f"{n:,}")
+    Console().print(table)
+
+
+@app.command()
+def summary(database_url: DatabaseOption = None) -> None:
+    """Print what the register holds: persons by status, couples, children, protections."""
+    _print_summary(_engine(database_url))
+
+
+@app.command()
+def demo(
+    persons: Annotated[int, typer.Option("--persons", "-n", min=1)] = 2_000,
+    seed: Annotated[int, typer.Option()] = 1,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Build the demo register: CPR's demo persons plus a synthetic population; print a summary."""
+    from opencpr.population.load import load_population
+    from opencpr.register.demo import load_demo_persons
+    from opencpr.register.importer import count_persons
+
+    engine = _engine(database_url)
+    if count_persons(engine) == 0:
+        n_demo = load_demo_persons(engine)
+        console.print(f"Loaded {n_demo} CPR demo persons")
+        report = load_population(engine, persons, seed, today=dt.date.today())
+        console.print(f"Generated {report.persons:,} synthetic persons in {report.seconds:.1f} s")
+    else:
+        console.print("The register is not empty; showing what it holds")
+    _print_summary(engine)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
