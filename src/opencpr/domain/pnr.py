@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -251,7 +252,7 @@ class PNRAllocator:
 
     __slots__ = ("_state", "_reserved", "_count")
 
-    def __init__(self, reserved: tuple[str, ...] | list[str] | set[str] = ()) -> None:
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
         # (birth_date, parity) -> [prefix, serials, next index, serials used before the fallback]
         self._state: dict[tuple[datetime.date, int], list] = {}
         self._reserved: set[str] = set()

@@ -7,12 +7,11 @@ them in large batches inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 import sqlite3
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import psycopg
-
 from sqlalchemy import Connection, Table
 
 from opencpr.register.schema import ROW_ID, TABLES
