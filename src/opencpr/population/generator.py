@@ -1,0 +1,1779 @@
+"""A synthetic population that looks like Denmark's CPR: deterministic, sharded, streaming.
+
+The population is made in independent shards of :data:`SHARD_SIZE` persons. Shard ``k`` of a
+run of ``n`` persons with seed ``s`` depends only on ``(n, s, k, today)``: its random numbers come
+from its own generator, and its CPR numbers from serials only it owns
+(:mod:`opencpr.population.pnrslots`). So shards can be made in any process, in any order, and
+the register is the same whatever the number of workers. Families never span shards.
+
+Inside a shard, persons come first and relations after, so that the age pyramid is Denmark's:
+
+1. residents are drawn from the age pyramid (by sex and age);
+2. minors are grouped into siblings and given a mother and a father from the adult residents
+   (couples married or not, single mothers and fathers whose ex-partner lives elsewhere, has
+   emigrated or is dead); some young adults still live with their parents;
+3. the other adults get a civil state by age and sex: married couples (a few registered
+   partners), cohabiting couples, widows and widowers (whose spouse is among the dead),
+   divorced persons and remarried ones (paired with their ex-spouses), singles;
+4. households get addresses from the road register, with earlier addresses as history;
+5. the rest of the shard is the dead (couples and singles who died since 1968), the
+   emigrated, the disappeared and a few persons with administrative numbers. As in CPR's own
+   data, a death makes the civil status D (naming the spouse left behind, who becomes a
+   widow(er), E, or longest living partner, L);
+6. adults are linked to parents where a couple of the right age exists (lineages);
+7. names (Danish by generation, foreign for foreign families; married women may have taken
+   their husband's name), citizenship, church, protection, guardianship, occupation;
+8. every person becomes rows for the register tables, and the events that made them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import math
+import random
+from collections.abc import Iterator
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
+
+from opencpr.domain.codes import Event
+from opencpr.population import names as nm
+from opencpr.population.addresses import Address, AddressMaker, foreign_address
+from opencpr.population.demography import (
+    CHURCH_MEMBER,
+    COUNTRY_GROUP,
+    DEATH_AGE,
+    EMIGRATION_DESTINATIONS,
+    FOREIGN_CITIZENSHIPS,
+    MOTHER_AGE,
+    OCCUPATIONS,
+    PYRAMID,
+    STATUS_SHARES,
+    Weighted,
+    civil_state_probabilities,
+)
+from opencpr.population.pnrslots import SlotAllocator
+from opencpr.population.rows import COLUMNS, RowMaker, row_maker
+
+__all__ = [
+    "SHARD_SIZE",
+    "TEXT",
+    "TUPLES",
+    "build_shard",
+    "generate_population",
+    "generate_shard",
+    "person_rows",
+    "shard_count",
+    "shard_sizes",
+]
+
+#: Persons per shard. Part of the definition of the population: changing it changes the
+#: register a seed gives.
+SHARD_SIZE = 20_000
+
+YEAR = 365.2425
+DENMARK = "5100"
+CPR_START = datetime.date(1968, 4, 2).toordinal()  # CPR began on 2 April 1968
+PARTNERSHIPS_FROM = datetime.date(1989, 10, 1).toordinal()  # registered partnership law
+SAME_SEX_MARRIAGE_FROM = datetime.date(2012, 6, 15).toordinal()
+FIRST_BIRTH = datetime.date(1870, 1, 1).toordinal()
+NO_PNR = "0000000000"
+SOURCE = "generate"
+
+_Y18 = int(18 * YEAR)
+
+_FAMILY_TYPE = Weighted([("married", 50), ("cohabiting", 27), ("mother", 19), ("father", 4)])
+_SIBLINGS = Weighted([(1, 45), (2, 40), (3, 12), (4, 3)])
+_ADMIN_MUNICIPALITIES = ("0010", "0011", "0012", "0019")
+_ADMIN_COUNTRIES = Weighted([("5120", 30), ("5180", 20), ("5154", 20), ("5110", 8), ("5158", 8),
+                             ("5170", 6), ("5390", 4), ("5611", 4)])
+_SPECIAL_ROAD = "9901"  # a special road code (9900-9999): no fixed abode
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+class _Days(dict):
+    """Ordinal -> ``YYYY-MM-DD``, filled on first use of each day."""
+
+    def __missing__(self, ordinal: int) -> str:
+        text = self[ordinal] = datetime.date.fromordinal(ordinal).isoformat()
+        return text
+
+
+_DATES = _Days()
+_TIMES = tuple(f"T{h:02d}:{m:02d}" for h in range(8, 16) for m in range(60))
+
+
+def day(ordinal: int) -> str:
+    """``YYYY-MM-DD`` of a date ordinal (cached: the generator formats the same days often)."""
+    return _DATES[ordinal]
+
+
+def stamp(ordinal: int, salt: int) -> str:
+    """A register timestamp ``YYYY-MM-DDTHH:MM`` in office hours on that day."""
+    return _DATES[ordinal] + _TIMES[(ordinal * 7 + salt) % 480]
+
+
+def _years(n: float) -> int:
+    return int(n * YEAR)
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+class _NoParent(Exception):
+    """No parent can be found or made for a group of siblings."""
+
+
+class Union:
+    """A marriage (G), registered partnership (P) or cohabitation (C) of ``a`` and ``b``."""
+
+    __slots__ = ("a", "b", "kind", "start", "end", "died", "sep")
+
+    def __init__(self, a: Person, b: Person, kind: str, start: int):
+        self.a, self.b, self.kind, self.start = a, b, kind, start
+        self.end: int | None = None  # ordinal the union ended (divorce or death)
+        self.died: Person | None = None  # the partner whose death ended it
+        self.sep: int | None = None  # separation start
+
+    def other(self, p: Person) -> Person:
+        return self.b if p is self.a else self.a
+
+
+class Person:
+    """One person of a shard while it is being made."""
+
+    __slots__ = (
+        "idx", "sex", "birth", "pnr", "status", "end", "role", "state", "group", "country",
+        "old_country", "naturalised", "arrival", "mother", "father", "kids", "unions", "addrs",
+        "first", "middle", "last", "birth_last", "old_name", "name_from", "custody", "muni",
+        "exit_country", "exit_lines", "occupation", "protections", "guardian", "church",
+        "church_from", "church_left", "link", "remarried",
+    )  # fmt: skip
+
+    def __init__(self, idx: int, sex: str, birth: int, pnr: str):
+        self.idx = idx
+        self.sex = sex
+        self.birth = birth
+        self.pnr = pnr
+        self.status = "01"
+        self.end: int | None = None  # death, exit, disappearance or number-assignment day
+        self.role: str | None = None  # place in a household while households are formed
+        self.state: str | None = None
+        self.group: str | None = None  # name group; None for Danish
+        self.country = DENMARK
+        self.old_country: str | None = None
+        self.naturalised: int | None = None
+        self.arrival: int | None = None  # immigration day of persons born abroad
+        self.mother: Person | None = None
+        self.father: Person | None = None
+        self.kids: list[Person] | None = None
+        self.unions: list[Union] | None = None
+        self.addrs: list[list] | None = None  # [address, from, to]
+        self.first = self.middle = self.last = self.birth_last = ""
+        self.old_name: tuple[str, str | None, str] | None = None
+        self.name_from: int | None = None
+        self.custody: list[tuple[str, int]] | None = None
+        self.muni = "0101"
+        self.exit_country: str | None = None
+        self.exit_lines: tuple[str, str, str] | None = None
+        self.occupation: str | None = None
+        self.protections: list[tuple[str, int, int | None]] | None = None
+        self.guardian: tuple | None = None
+        self.church = "U"
+        self.church_from = birth
+        self.church_left: int | None = None
+        self.link: Person | None = None  # the resident a non-resident was made for
+        self.remarried = False
+
+    def add_union(self, u: Union) -> None:
+        if self.unions is None:
+            self.unions = [u]
+        else:
+            self.unions.append(u)
+            self.unions.sort(key=_union_start)
+
+    def add_kid(self, kid: Person) -> None:
+        if self.kids is None:
+            self.kids = [kid]
+        else:
+            self.kids.append(kid)
+
+    def add_addr(self, address: Address, start: int, end: int | None) -> None:
+        if self.addrs is None:
+            self.addrs = [[address, start, end]]
+        else:
+            self.addrs.append([address, start, end])
+
+    @property
+    def dead(self) -> bool:
+        return self.status == "90"
+
+
+def _union_start(u: Union) -> int:
+    return u.start
+
+
+@cache
+def _address_maker() -> AddressMaker:
+    return AddressMaker()
+
+
+# --- shards -------------------------------------------------------------------------------------
+
+
+def shard_count(n: int, shard_size: int = SHARD_SIZE) -> int:
+    """How many shards a population of ``n`` persons has."""
+    return max(1, math.ceil(n / shard_size))
+
+
+def shard_sizes(n: int, shard_size: int = SHARD_SIZE) -> list[int]:
+    """Persons in each shard (all ``shard_size`` but the last)."""
+    count = shard_count(n, shard_size)
+    return [min(shard_size, n - k * shard_size) for k in range(count)]
+
+
+def _quotas(size: int) -> dict[str, int]:
+    """Persons of each status in a shard: proportional, largest remainders first."""
+    raw = {s: size * share for s, share in STATUS_SHARES.items()}
+    out = {s: int(v) for s, v in raw.items()}
+    left = size - sum(out.values())
+    for s in sorted(raw, key=lambda s: raw[s] - out[s], reverse=True)[:left]:
+        out[s] += 1
+    return out
+
+
+class _Shard:
+    """Makes the persons of one shard."""
+
+    def __init__(self, shard: int, shards: int, size: int, seed: int, today: datetime.date,
+                 reserved: frozenset[str]):
+        self.rng = random.Random(f"opencpr-population:{seed}:{shard}")
+        self.T = today.toordinal()
+        self.alloc = SlotAllocator(shard, shards, reserved)
+        self.persons: list[Person] = []
+        self.quota = _quotas(size)
+        self.addresses = _address_maker()
+        cut = today.replace(year=today.year - 18) if not (today.month == 2 and today.day == 29) \
+            else today.replace(year=today.year - 18, day=28)
+        self.adult_cut = cut.toordinal()  # born on or before this day: 18 or older today
+        self.households: list[tuple[str, list[Person], Any]] = []
+
+    # -- persons --
+
+    def new(self, sex: str, birth: int, lo: int | None = None, hi: int | None = None) -> Person:
+        """A new person with a CPR number; the birth day may move a little (see pnrslots)."""
+        top = self.T - 1 if hi is None else min(hi, self.T - 1)
+        low = max(FIRST_BIRTH, birth - 120 if lo is None else lo)
+        if low > top - 120:  # the upper bound wins: it is a day the person must already be born by
+            low = top - 120
+        birth = min(max(birth, low), top)
+        try:
+            pnr, birth = self.alloc.allocate(birth, sex, low, top)
+        except LookupError:  # this shard's serials near that day are used up: look further back
+            pnr, birth = self.alloc.allocate(birth, sex, max(FIRST_BIRTH, low - 730), top)
+        p = Person(len(self.persons), sex, birth, pnr)
+        self.persons.append(p)
+        return p
+
+    def age(self, p: Person, at: int | None = None) -> float:
+        return ((self.T if at is None else at) - p.birth) / YEAR
+
+    def take_quota(self, status: str) -> bool:
+        if self.quota[status] > 0:
+            self.quota[status] -= 1
+            return True
+        return False
+
+    def uniform(self, lo: int, hi: int) -> int:
+        """A day in ``lo..hi`` (``lo`` if the range is empty)."""
+        if hi <= lo:
+            return lo
+        return lo + int(self.rng.random() * (hi - lo + 1))
+
+    # -- the steps --
+
+    def build(self) -> list[Person]:
+        self.residents()
+        self.families()
+        self.adult_states()
+        self.former_spouses()
+        self.households_of_pairs_and_singles()
+        self.origins()
+        self.place_households()
+        self.dead_fillers()
+        self.emigrant_fillers()
+        self.other_fillers()
+        self.lineages()
+        self.names()
+        self.attributes()
+        return self.persons
+
+    # 1. residents
+
+    def residents(self) -> None:
+        rng, T = self.rng, self.T
+        n = self.quota["01"] + self.quota["03"]
+        self.living: list[Person] = []
+        for _ in range(n):
+            sex, age0 = PYRAMID(rng)
+            birth = T - 1 - int((age0 + 5 * rng.random()) * YEAR)
+            p = self.new(sex, birth, birth - 120, birth + 120)
+            self.living.append(p)
+        # pools of adult residents by sex and age in whole years, in random order
+        self.pool: dict[str, dict[int, list[Person]]] = {"M": {}, "K": {}}
+        for p in self.living:
+            if p.birth <= self.adult_cut:
+                self.pool[p.sex].setdefault(int(self.age(p)), []).append(p)
+        for by_age in self.pool.values():
+            for lst in by_age.values():
+                rng.shuffle(lst)
+
+    def pick(self, sex: str, age: float, spread: int, ok) -> Person | None:
+        """An unplaced adult resident of ``sex`` near ``age`` for whom ``ok(p)`` holds."""
+        by_age = self.pool[sex]
+        a0 = int(age)
+        for d in range(spread + 1):
+            for a in ((a0,) if d == 0 else (a0 - d, a0 + d)):
+                lst = by_age.get(a)
+                if not lst:
+                    continue
+                while lst and lst[-1].role is not None:
+                    lst.pop()
+                if not lst:
+                    continue
+                # look at a few candidates from the end
+                for i in range(len(lst) - 1, max(-1, len(lst) - 5), -1):
+                    p = lst[i]
+                    if p.role is None and ok(p):
+                        lst[i] = lst[-1]
+                        lst.pop()
+                        return p
+        return None
+
+    # 2. minors and their parents
+
+    def families(self) -> None:
+        rng = self.rng
+        minors = [p for p in self.living if p.birth > self.adult_cut]
+        by_age: dict[int, list[Person]] = {}
+        for p in minors:
+            by_age.setdefault(int(self.age(p)), []).append(p)
+        for lst in by_age.values():
+            rng.shuffle(lst)
+        order = list(minors)
+        rng.shuffle(order)
+        for m in order:
+            if m.role is not None:
+                continue
+            m.role = "kid"
+            group = [m]
+            for _ in range(_SIBLINGS(rng) - 1):
+                ref = group[int(rng.random() * len(group))]
+                gap = 1.3 + rng.random() * 5
+                target = int(self.age(ref) + (gap if rng.random() < 0.5 else -gap))
+                lst = by_age.get(target)
+                while lst and lst[-1].role is not None:
+                    lst.pop()
+                if not lst:
+                    continue
+                sib = lst[-1]
+                if all(abs(sib.birth - g.birth) > 300 for g in group):
+                    lst.pop()
+                    sib.role = "kid"
+                    group.append(sib)
+            group.sort(key=lambda p: p.birth)
+            self.family(group)
+        for p in minors:
+            if p.role == "grown":
+                p.role = None
+
+    def family(self, kids: list[Person]) -> None:
+        try:
+            self._family(kids)
+        except _NoParent:
+            self.grow_up(kids)
+
+    def _family(self, kids: list[Person]) -> None:
+        rng, T = self.rng, self.T
+        oldest, youngest = kids[0], kids[-1]
+        kind = _FAMILY_TYPE(rng)
+        span = (youngest.birth - oldest.birth) / YEAR
+        mother_age = min(MOTHER_AGE(rng) + rng.random(), 45 - span)
+        mother_age = max(mother_age, 18.5)
+
+        def fits_mother(w: Person) -> bool:
+            return oldest.birth - w.birth >= _years(17) and youngest.birth - w.birth <= _years(47)
+
+        def fits_father(m: Person) -> bool:
+            return oldest.birth - m.birth >= _years(18) and youngest.birth - m.birth <= _years(62)
+
+        mother = father = None
+        at = self.age(oldest) + mother_age
+        if kind != "father" or rng.random() < 0.75:
+            mother = self.pick("K", at, 3, fits_mother) or self.pick("K", at, 12, fits_mother)
+        if mother is None:
+            # no resident woman fits: the mother is dead or abroad; the father raises the kids
+            mother = self.absent_parent("K", oldest, youngest, at)
+            kind = "father"
+        father_at = self.age(mother) + rng.gauss(2.5, 3.5)
+        if kind in ("married", "cohabiting", "father") or rng.random() < 0.8:
+            father = self.pick("M", father_at, 3, fits_father) or self.pick("M", father_at, 12, fits_father)
+        if father is None and kind == "father":
+            father = self.pick("M", father_at, 40, fits_father)
+        if father is None:
+            father = self.absent_parent("M", oldest, youngest, father_at)
+            if kind in ("married", "cohabiting"):
+                kind = "mother"
+            if kind == "father":
+                kind = "mother"
+                if mother.status != "01":  # neither parent lives here
+                    raise _NoParent
+        if mother.role is None:
+            mother.role = "parent"
+        if father.role is None:
+            father.role = "parent"
+        resident = {"married": (mother, father), "cohabiting": (mother, father),
+                    "mother": (mother,), "father": (father,)}[kind]
+        for p in (mother, father):
+            if p not in resident and p.status == "01" and p.role == "parent":
+                p.role = "absent"
+        # their union
+        union = None
+        younger = max(mother.birth, father.birth)
+        if kind == "married":
+            start = oldest.birth + int(rng.gauss(0, 3) * YEAR)
+            start = min(max(start, younger + _years(19)), T - 30)
+            union = Union(father, mother, "G", start)
+        elif kind == "cohabiting":
+            union = Union(father, mother, "C", max(younger + _years(18), oldest.birth - _years(rng.random() * 3)))
+        elif rng.random() < 0.45 and mother.status == "01" and father.status == "01":
+            # married once, divorced since
+            start = min(max(oldest.birth - _years(rng.random() * 3), younger + _years(19)), T - 400)
+            end = self.uniform(max(start + 365, youngest.birth + 180), T - 30)
+            if start > younger + _years(18) and end < T - 20:
+                union = Union(father, mother, "G", start)
+                union.end = end
+        if union is not None:
+            mother.add_union(union)
+            father.add_union(union)
+        for kid in kids:
+            self.link_parents(kid, mother, father)
+        # custody (forældremyndighed): both parents unless one is dead or single parenthood
+        joint = kind in ("married", "cohabiting") or (union is not None) or rng.random() < 0.55
+        for kid in kids:
+            cust = []
+            if not mother.dead and (kind != "father" or joint):
+                cust.append(("0003", kid.birth))
+            if not father.dead and (kind != "mother" or joint):
+                cust.append(("0004", kid.birth))
+            kid.custody = cust
+        members = list(resident) + kids
+        # a grown-up child may still live at home
+        if rng.random() < 0.45:
+            adult = self.pick(
+                "K" if rng.random() < 0.45 else "M", 18 + rng.random() * 6, 2,
+                lambda c: (c.birth - mother.birth >= _years(18) and c.birth - mother.birth <= _years(44)
+                           and c.birth - father.birth >= _years(18)
+                           and all(abs(c.birth - k.birth) > 300 for k in kids)))
+            if adult is not None:
+                adult.role = "kid"
+                self.link_parents(adult, mother, father)
+                members.append(adult)
+        self.households.append(("family", members, union))
+
+    def link_parents(self, kid: Person, mother: Person | None, father: Person | None) -> None:
+        kid.mother, kid.father = mother, father
+        if mother is not None:
+            mother.add_kid(kid)
+        if father is not None:
+            father.add_kid(kid)
+
+    def absent_parent(self, sex: str, oldest: Person, youngest: Person, age_then: float) -> Person:
+        """A parent who is not a resident: dead since the youngest was born, or emigrated."""
+        rng, T = self.rng, self.T
+        birth = self.T - _years(age_then)
+        birth = min(birth, oldest.birth - _years(18 if sex == "K" else 19))
+        dead_first = rng.random() < 0.45
+        options = ("90", "80") if dead_first else ("80", "90")
+        if youngest.birth + 30 > T - 2:
+            options = ()  # a baby's parents are both still here
+        for status in options:
+            if self.take_quota(status):
+                p = self.new(sex, birth, hi=oldest.birth - _years(17))
+                p.status = status
+                p.end = self.uniform(youngest.birth + 30, T - 2)
+                p.role = "gone"
+                return p
+        # no quota left: an unplaced resident of any fitting age
+        p = self.pick(sex, age_then, 60, lambda c: (oldest.birth - c.birth >= _years(17)
+                                                    and youngest.birth - c.birth <= _years(65)))
+        if p is None:
+            raise _NoParent
+        p.role = "absent"
+        return p
+
+    def grow_up(self, kids: list[Person]) -> None:
+        """Minors no parent can be found for (only in tiny populations) become young adults."""
+        for kid in kids:
+            kid.role = "grown"  # an adult from now on; placed with the other adults
+            birth = self.T - _years(19 + self.rng.random() * 30)
+            kid.pnr, kid.birth = self.alloc.allocate(birth, kid.sex, birth - 40, birth + 40)
+
+    # 3. the other adults
+
+    def adult_states(self) -> None:
+        rng, T = self.rng, self.T
+        married: dict[str, list[Person]] = {"M": [], "K": []}
+        cohab: dict[str, list[Person]] = {"M": [], "K": []}
+        self.divorced: list[Person] = []
+        self.singles: list[Person] = []
+        self.pairs: list[Union] = []
+        for p in self.living:
+            if p.role is not None or p.birth > self.adult_cut:
+                continue
+            age = self.age(p)
+            m, w, d, c = civil_state_probabilities(int(age), p.sex)
+            r = rng.random()
+            if r < m:
+                married[p.sex].append(p)
+            elif r < m + w and age >= 30:
+                if self.widow(p):
+                    continue
+                self.singles.append(p)
+            elif r < m + w + d and age >= 23:
+                p.state = "F"
+                self.divorced.append(p)
+                self.singles.append(p)
+            elif r < m + w + d + c:
+                cohab[p.sex].append(p)
+            else:
+                self.singles.append(p)
+            p.role = "adult"
+        # a few same-sex couples
+        same: dict[str, list[Person]] = {}
+        for sex in ("M", "K"):
+            lst = married[sex]
+            k = int(len(lst) * 0.012) // 2 * 2
+            same[sex] = [lst.pop(int(rng.random() * len(lst))) for _ in range(k)]
+        for kind, lists in (("G", married), ("C", cohab)):
+            pairs, left = self.match_ages(lists["M"], lists["K"])
+            self.singles.extend(left)
+            for a, b in pairs:
+                self.pairs.append(self.couple(a, b, kind))
+        for sex in ("M", "K"):
+            lst = sorted(same[sex], key=lambda p: p.birth)
+            for i in range(0, len(lst) - 1, 2):
+                self.pairs.append(self.couple(lst[i], lst[i + 1], "G"))
+        # remarried: some married persons had an earlier marriage
+        for u in self.pairs:
+            if u.kind != "C":
+                for p in (u.a, u.b):
+                    if (self.age(p) >= 35 and u.start - p.birth > _years(26) and rng.random() < 0.17):
+                        p.remarried = True
+        for _kind, _members, u in self.households:
+            if u is not None and u.kind == "G" and u.end is None:
+                for p in (u.a, u.b):
+                    if self.age(p) >= 35 and u.start - p.birth > _years(27) and rng.random() < 0.15:
+                        p.remarried = True
+        # a few married couples live apart (separated)
+        for u in self.pairs:
+            if u.kind == "G" and u.a.sex != u.b.sex and rng.random() < 0.015 and T - u.start > 400:
+                u.sep = self.uniform(u.start + 200, T - 30)
+
+    def match_ages(self, men: list[Person], women: list[Person], spread: float = 1.5,
+                   tolerance: float = 5.0) -> tuple[list[tuple[Person, Person]], list[Person]]:
+        """Couples of a man and a woman about 2.5 years younger, give or take ``spread``: a merge
+        of the two lists sorted by age that never pairs persons more than ``tolerance`` years
+        from that. Returns the couples and the persons left over."""
+        rng = self.rng
+        mk = sorted([(p.birth + rng.gauss(0, spread) * YEAR, p.idx, p) for p in men])
+        wk = sorted([(p.birth - 2.5 * YEAR + rng.gauss(0, spread) * YEAR, p.idx, p) for p in women])
+        tol = tolerance * YEAR
+        pairs: list[tuple[Person, Person]] = []
+        left: list[Person] = []
+        i = j = 0
+        while i < len(mk) and j < len(wk):
+            d = mk[i][0] - wk[j][0]
+            if -tol <= d <= tol:
+                pairs.append((mk[i][2], wk[j][2]))
+                i += 1
+                j += 1
+            elif d < 0:
+                left.append(mk[i][2])
+                i += 1
+            else:
+                left.append(wk[j][2])
+                j += 1
+        left.extend(x[2] for x in mk[i:])
+        left.extend(x[2] for x in wk[j:])
+        return pairs, left
+
+    def couple(self, a: Person, b: Person, kind: str) -> Union:
+        rng, T = self.rng, self.T
+        younger = max(a.birth, b.birth)
+        if kind == "C":
+            start = younger + _years(18 + abs(rng.gauss(5, 5)))
+        else:
+            start = younger + _years(20 + abs(rng.gauss(8, 6)))
+        start = min(start, T - 30 - int(rng.random() * 700))
+        start = max(start, younger + _years(18))
+        if kind == "G" and a.sex == b.sex:
+            start = max(start, PARTNERSHIPS_FROM)
+            kind = "P" if start < SAME_SEX_MARRIAGE_FROM else "G"
+        u = Union(a, b, kind, start)
+        a.add_union(u)
+        b.add_union(u)
+        a.state = b.state = kind
+        return u
+
+    def widow(self, p: Person) -> bool:
+        """Make ``p`` a widow(er): a dead spouse and the marriage ended by the death."""
+        rng, T = self.rng, self.T
+        if not self.take_quota("90"):
+            return False
+        age = self.age(p)
+        widowed_years = rng.random() * min(30.0, max(0.5, age - 45))
+        died = T - 30 - _years(widowed_years)
+        died = max(died, p.birth + _years(26))
+        same_sex = rng.random() < 0.02 and died - PARTNERSHIPS_FROM > 800
+        shift = 0.0 if same_sex else -2.5 if p.sex == "K" else 2.5
+        sp_birth = p.birth + _years(shift + rng.gauss(0, 2))
+        sex = p.sex if same_sex else "M" if p.sex == "K" else "K"
+        spouse = self.new(sex, sp_birth, hi=died - _years(24))
+        spouse.status = "90"
+        spouse.end = died
+        spouse.role = "gone"
+        spouse.link = p
+        younger = max(p.birth, spouse.birth)
+        start = younger + _years(20 + abs(rng.gauss(5, 4)))
+        start = min(start, died - 365)
+        start = max(start, younger + _years(18))
+        kind = "G"
+        if same_sex:
+            start = max(start, PARTNERSHIPS_FROM)
+            kind = "P" if start < SAME_SEX_MARRIAGE_FROM else "G"
+        u = Union(spouse, p, kind, start)
+        u.end = died
+        u.died = spouse
+        p.add_union(u)
+        spouse.add_union(u)
+        p.state = "E"
+        self.singles.append(p)
+        p.role = "adult"
+        return True
+
+    # exes
+
+    def former_spouses(self) -> None:
+        """Pair divorced and remarried persons with their former spouses."""
+        people = [p for p in self.divorced]
+        for p in self.living:
+            if p.remarried:
+                people.append(p)
+        pairs, left = self.match_ages([p for p in people if p.sex == "M"],
+                                      [p for p in people if p.sex == "K"], 2.0, 6.0)
+        for a, b in pairs:
+            if not self.divorce(a, b):
+                left.extend((a, b))
+        for p in left:
+            self.lone_former_spouse(p)
+
+    def _limit(self, p: Person) -> int:
+        """Latest day a former marriage of ``p`` may have ended."""
+        hi = self.T - 60
+        if p.remarried and p.unions:
+            hi = min(hi, min(u.start for u in p.unions) - 60)
+        return hi
+
+    def divorce(self, a: Person, b: Person) -> bool:
+        rng = self.rng
+        lo = max(a.birth, b.birth) + _years(19)
+        hi = min(self._limit(a), self._limit(b))
+        if hi - lo < 800:
+            return False
+        start = lo + int(rng.random() * (hi - lo - 400) * 0.7)
+        end = self.uniform(start + 365, hi)
+        u = Union(a, b, "G", start)
+        u.end = end
+        if rng.random() < 0.3:
+            u.sep = max(start + 30, end - int(rng.random() * 365))
+        a.add_union(u)
+        b.add_union(u)
+        return True
+
+    def lone_former_spouse(self, p: Person) -> None:
+        """A former spouse outside the residents (dead or emigrated since), or none at all.
+
+        A few were registered partners of the same sex (a dissolved partnership, O)."""
+        rng = self.rng
+        status = "90" if rng.random() < 0.5 else "80"
+        hi = self._limit(p)
+        lo = p.birth + _years(19)
+        same_sex = p.state == "F" and rng.random() < 0.03 and hi > PARTNERSHIPS_FROM + 800
+        if same_sex:
+            lo = max(lo, PARTNERSHIPS_FROM)
+        if hi - lo < 800 or not self.take_quota(status):
+            self._no_former_spouse(p)
+            return
+        sex = p.sex if same_sex else "K" if p.sex == "M" else "M"
+        shift = 0.0 if same_sex else 2.5 if p.sex == "K" else -2.5
+        ex = self.new(sex, p.birth + _years(rng.gauss(shift, 3)), hi=p.birth + _years(18))
+        ex.status = status
+        ex.role = "gone"
+        ex.end = self.uniform(min(ex.birth + _years(19), self.T - 2), self.T - 2)
+        lo = max(lo, ex.birth + _years(19))
+        if hi - lo < 800:  # the ex stays in the register, as someone who has nothing to do with p
+            self._no_former_spouse(p)
+            return
+        ex.link = p
+        start = lo + int(rng.random() * (hi - lo - 400) * 0.7)
+        end = self.uniform(start + 365, hi)
+        ex.end = self.uniform(end + 30, self.T - 2)
+        kind = "P" if same_sex and start < SAME_SEX_MARRIAGE_FROM else "G"
+        u = Union(ex, p, kind, start)
+        u.end = end
+        p.add_union(u)
+        ex.add_union(u)
+
+    def _no_former_spouse(self, p: Person) -> None:
+        if p.state == "F":
+            p.state = "S"
+            self.divorced.remove(p)
+        p.remarried = False
+
+    # 4. households
+
+    def households_of_pairs_and_singles(self) -> None:
+        rng = self.rng
+        # young adults who still live with their parents (couples of the right age)
+        young = [p for p in self.singles if p.state is None and 18 <= self.age(p) < 25]
+        rng.shuffle(young)
+        for u in self.pairs:
+            kids: list[Person] = []
+            if u.a.sex != u.b.sex and u.sep is None and young and rng.random() < 0.3:
+                mother, father = (u.b, u.a) if u.b.sex == "K" else (u.a, u.b)
+                c = young[-1]
+                if (_years(19) <= c.birth - mother.birth <= _years(44)
+                        and c.birth - father.birth >= _years(19)):
+                    young.pop()
+                    c.state = "kid"
+                    self.link_parents(c, mother, father)
+                    kids.append(c)
+            if u.sep is not None:
+                self.households.append(("separated", [u.a, u.b], u))
+            else:
+                self.households.append(("pair", [u.a, u.b, *kids], u))
+        self.new_partners()
+        # status 03: some singles have no fixed abode
+        specials = self.quota["03"]
+        share: list[Person] = []
+        for p in self.singles:
+            if p.state in ("kid", "C", "CF"):
+                continue
+            age = self.age(p)
+            if specials and p.state in (None, "S", "F") and 25 <= age < 70 and rng.random() < 0.05:
+                specials -= 1
+                p.status = "03"
+                self.households.append(("special", [p], None))
+            elif p.state in (None, "S") and age < 30 and rng.random() < 0.3:
+                share.append(p)
+                if len(share) == 3 or (len(share) == 2 and rng.random() < 0.6):
+                    self.households.append(("share", share, None))
+                    share = []
+            else:
+                self.households.append(("single", [p], None))
+        for p in share:
+            self.households.append(("single", [p], None))
+        for p in self.living:
+            if p.role == "absent":
+                self.households.append(("single", [p], None))
+        self.quota["03"] = 0
+        self.quota["01"] += specials  # unused special slots stay ordinary residents
+
+    def new_partners(self) -> None:
+        """Some divorced and single adults live with a new partner without marrying."""
+        rng = self.rng
+        lists: dict[str, list[Person]] = {"M": [], "K": []}
+        for p in self.singles:
+            if p.state in (None, "F") and 28 <= self.age(p) < 75 and rng.random() < 0.3:
+                lists[p.sex].append(p)
+        pairs, _ = self.match_ages(lists["M"], lists["K"], 2.0, 6.0)
+        for a, b in pairs:
+            lo = max(self.earliest_own_home(a), self.earliest_own_home(b))
+            u = Union(a, b, "C", self.uniform(lo, self.T - 2))
+            a.add_union(u)
+            b.add_union(u)
+            a.state = "CF" if a.state == "F" else "C"
+            b.state = "CF" if b.state == "F" else "C"
+            self.households.append(("pair", [a, b], u))
+
+    def origins(self) -> None:
+        """Foreign citizenship and birth abroad, decided per household."""
+        rng, T = self.rng, self.T
+        absent = []
+        for kind, members, _u in self.households:
+            if members[0].role == "absent":
+                absent.append(members[0])
+                continue
+            adults = [p for p in members if p.birth <= self.adult_cut and p.state != "kid"]
+            if not adults:
+                continue
+            ref = adults[0]
+            age = self.age(ref)
+            if any(p.state == "E" for p in adults) or kind == "special":
+                continue
+            chance = 0.2 if age < 30 else 0.17 if age < 45 else 0.09 if age < 60 else 0.03
+            if rng.random() >= chance:
+                continue
+            country = FOREIGN_CITIZENSHIPS(rng)
+            group = COUNTRY_GROUP[country]
+            youngest_adult = max(p.birth for p in adults)
+            arrival = T - 1 - _years(rng.random() * min(25.0, max(0.2, (T - youngest_adult) / YEAR - 18)))
+            arrival = max(arrival, youngest_adult + _Y18)
+            arrival = min(arrival, T - 2)
+            naturalise = arrival + _years(9 + rng.random() * 8) if rng.random() < 0.3 else None
+            for p in members:
+                p.group = group
+                p.country = country
+                if p.birth < arrival:
+                    p.arrival = arrival
+                if naturalise is not None and naturalise < T - 30:
+                    if p.birth < naturalise:
+                        p.old_country, p.country, p.naturalised = country, DENMARK, naturalise
+                    else:  # born to parents who were Danish citizens by then
+                        p.country = DENMARK
+            for p in members:  # relatives abroad or dead share the origin of their resident
+                if p.unions:
+                    for un in p.unions:
+                        o = un.other(p)
+                        if o.link is p:
+                            o.group, o.country = group, p.country if p.naturalised is None else country
+        # a parent living apart from the children shares their family's origin
+        for p in absent:
+            kid = p.kids[0] if p.kids else None
+            other = None if kid is None else kid.mother if kid.father is p else kid.father
+            if other is None or other.group is None:
+                continue
+            p.group = other.group
+            p.country = other.old_country or other.country
+            if other.arrival is not None:
+                p.arrival = max(other.arrival, p.birth + _Y18)
+
+    def place_households(self) -> None:
+        """Addresses and move-in days for every household, with earlier addresses."""
+        rng, T, mk = self.rng, self.T, self.addresses
+        for kind, members, u in self.households:
+            if kind == "special":
+                p = members[0]
+                muni = mk.municipality(rng)
+                postal, district = mk.postal_main(muni)
+                address = (muni, _SPECIAL_ROAD, None, None, None, postal, district, None, None)
+                start = self.uniform(max(p.birth + _Y18, T - _years(6)), T - 2)
+                self.history(p, start, muni)
+                p.add_addr(address, start, None)
+                p.muni = muni
+                continue
+            young = kind in ("share", "single") and self.age(members[0]) < 30
+            muni = mk.municipality(rng, 0.4 if young else 0.0)
+            flat_bias = 0.3 if kind == "share" or young else -0.1 if kind == "family" else 0.0
+            address = mk.address(rng, muni, flat_bias)
+            for p in members:
+                p.muni = muni
+            if kind == "family":
+                self.place_family(members, u, address)
+            elif kind == "separated":
+                self.place_separated(u, address)
+            elif kind == "pair":
+                self.place_pair(members, u, address)
+            else:
+                for p in members:
+                    lo = self.earliest_own_home(p)
+                    if p.state == "E" and p.unions:
+                        self.widow_home(p, address)
+                        continue
+                    start = self.uniform(lo, T - 2)
+                    self.history(p, start, muni)
+                    p.add_addr(address, start, None)
+
+    def earliest_own_home(self, p: Person) -> int:
+        lo = p.birth + _Y18
+        if p.arrival is not None:
+            lo = max(lo, p.arrival)
+        for u in p.unions or ():
+            if u.end is not None and u.died is None:
+                lo = max(lo, u.end)  # moved out at the divorce
+        return min(lo, self.T - 2)
+
+    def history(self, p: Person, until: int, muni: str, chance: float = 0.65) -> None:
+        """Maybe one or two earlier addresses of an adult, ending on ``until``."""
+        rng = self.rng
+        lo = p.birth + _Y18 if p.arrival is None else p.arrival
+        if until - lo < 400 or rng.random() >= chance:
+            return
+        rows = []
+        end = until
+        for _ in range(1 if rng.random() < 0.7 else 2):
+            start = max(lo, end - 60 - _years(rng.random() * 9))
+            if end - start < 60:
+                break
+            other = muni if rng.random() < 0.55 else self.addresses.municipality(rng)
+            rows.append((self.addresses.address(rng, other), start, end))
+            end = start
+        for address, start, end in reversed(rows):
+            p.add_addr(address, start, end)
+
+    def place_family(self, members: list[Person], u: Union | None, address: Address) -> None:
+        rng, T = self.rng, self.T
+        kids = [p for p in members if p.role == "kid"]
+        adults = [p for p in members if p.role != "kid"]
+        lo = max([a.birth + _Y18 for a in adults] + [a.arrival or 0 for a in adults]) if adults else kids[0].birth
+        lo = min(lo, T - 2)
+        move_in = self.uniform(lo, T - 2)
+        oldest = min(k.birth for k in kids)
+        earlier = None
+        if oldest < move_in or rng.random() < 0.5:
+            p1 = min(oldest, move_in - 365) - _years(rng.random() * 4)
+            p1 = max(p1, max([a.birth + _Y18 for a in adults] + [a.arrival or 0 for a in adults] + [0]))
+            if move_in - p1 > 60:
+                earlier = (self.addresses.address(rng, members[0].muni if rng.random() < 0.6
+                                                  else self.addresses.municipality(rng)), p1)
+        for a in adults:
+            if earlier is not None:
+                self.history(a, earlier[1], members[0].muni, 0.5)
+                a.add_addr(earlier[0], earlier[1], move_in)
+            else:
+                self.history(a, move_in, members[0].muni)
+            a.add_addr(address, move_in, None)
+        for k in kids:
+            first = k.birth if k.arrival is None else k.arrival
+            if first < move_in and earlier is not None:
+                k.add_addr(earlier[0], max(first, earlier[1]), move_in)
+                k.add_addr(address, move_in, None)
+            else:
+                k.add_addr(address, max(first, move_in) if first < move_in else first, None)
+
+    def place_pair(self, members: list[Person], u: Union, address: Address) -> None:
+        T = self.T
+        a, b = members[0], members[1]
+        lo = max(self.earliest_own_home(a), self.earliest_own_home(b), u.start - 700)
+        lo = min(lo, T - 2)
+        move_in = self.uniform(lo, T - 2)
+        for p in (a, b):
+            self.history(p, move_in, p.muni, 0.7)
+            p.add_addr(address, move_in, None)
+        for k in members[2:]:
+            first = k.birth if k.arrival is None else k.arrival
+            if first < move_in and k.mother is not None and k.mother.addrs and len(k.mother.addrs) > 1:
+                prev = k.mother.addrs[-2]
+                k.add_addr(prev[0], max(first, prev[1]), move_in)
+                k.add_addr(address, move_in, None)
+            else:
+                k.add_addr(address, max(first, move_in), None)
+
+    def place_separated(self, u: Union, address: Address) -> None:
+        rng = self.rng
+        a, b = (u.a, u.b) if rng.random() < 0.5 else (u.b, u.a)
+        lo = max(a.birth + _Y18, b.birth + _Y18, u.start - 700, a.arrival or 0, b.arrival or 0)
+        together = self.uniform(min(lo, u.sep - 60), u.sep - 30)
+        for p in (a, b):
+            self.history(p, together, p.muni, 0.6)
+            p.add_addr(address, together, None if p is a else u.sep)
+        new = self.addresses.address(rng, self.addresses.municipality(rng))
+        b.add_addr(new, u.sep, None)
+        b.muni = new[0]
+
+    def widow_home(self, p: Person, address: Address) -> None:
+        """A widow(er) in the couple's home, or moved after the death; the dead spouse's last
+        address is the couple's home."""
+        rng, T = self.rng, self.T
+        u = p.unions[-1]
+        spouse = u.other(p)
+        lo = max(p.birth + _Y18, spouse.birth + _Y18, u.start - 365, p.arrival or 0)
+        together = self.uniform(min(lo, u.end - 30), u.end - 30)
+        spouse.muni = address[0]
+        if rng.random() < 0.75:
+            self.history(p, together, p.muni, 0.5)
+            p.add_addr(address, together, None)
+            spouse.add_addr(address, together, u.end)
+        else:
+            old = self.addresses.address(rng, p.muni)
+            moved = self.uniform(u.end + 30, T - 2)
+            p.add_addr(old, together, moved)
+            p.add_addr(address, moved, None)
+            spouse.add_addr(old, together, u.end)
+
+    # 5. the dead, the emigrated and the others
+
+    def last_address(self, members: list[Person], end: int, lo: int | None = None) -> None:
+        """The last Danish address of persons who left it on ``end`` (death, exit, ...)."""
+        rng = self.rng
+        muni = self.addresses.municipality(rng)
+        address = self.addresses.address(rng, muni)
+        starts = []
+        for p in members:
+            first = p.birth if p.arrival is None else p.arrival
+            if lo is not None:
+                first = max(first, lo)
+            starts.append(first)
+        adult_start = max(starts)
+        start = self.uniform(adult_start, end - 30) if end - 30 > adult_start else adult_start
+        for p, first in zip(members, starts, strict=True):
+            p.muni = muni
+            if p.addrs:  # a structural person may already have one (the widow's home)
+                continue
+            s = max(first, start) if p.birth + _Y18 < end else first
+            if s >= end:
+                s = max(first, end - 1)
+            p.add_addr(address, s, end)
+
+    def dead_fillers(self) -> None:
+        rng = self.rng
+        # structural dead persons without an address yet get their last one
+        for p in self.persons:
+            if p.status == "90" and not p.addrs:
+                self.last_address([p], p.end)
+        while self.quota["90"] > 0:
+            if self.quota["90"] >= 2 and rng.random() < 0.62:
+                self.quota["90"] -= 2
+                self.dead_couple()
+            else:
+                self.quota["90"] -= 1
+                self.dead_single()
+
+    def _death_age(self, minimum: float = 0.0) -> float:
+        rng = self.rng
+        while True:
+            a0 = DEATH_AGE(rng)
+            age = a0 + 5 * rng.random() if a0 else 5 * rng.random() ** 4
+            if age >= minimum:
+                return age
+
+    def dead_couple(self) -> None:
+        rng, T = self.rng, self.T
+        d1 = self.uniform(CPR_START, T - 2)
+        age1 = self._death_age(40)
+        first_sex = "M" if rng.random() < 0.62 else "K"
+        b1 = max(FIRST_BIRTH + 400, d1 - _years(age1))
+        first = self.new(first_sex, b1, hi=d1 - _years(30))
+        b2 = first.birth + _years(rng.gauss(2.5 if first_sex == "M" else -2.5, 3))
+        other = self.new("K" if first_sex == "M" else "M", b2, hi=d1 - _years(25))
+        d2 = self.uniform(d1 + 30, T - 2)
+        if d2 - other.birth > _years(104):
+            d2 = max(d1 + 30, other.birth + _years(92 + rng.random() * 11))
+        d2 = min(d2, T - 2)
+        younger = max(first.birth, other.birth)
+        start = min(younger + _years(20 + abs(rng.gauss(4, 4))), d1 - 365)
+        start = max(start, younger + _years(18))
+        man, woman = (first, other) if first_sex == "M" else (other, first)
+        u = Union(man, woman, "G", start)
+        u.end, u.died = d1, first
+        first.add_union(u)
+        other.add_union(u)
+        for p, d in ((first, d1), (other, d2)):
+            p.status, p.end, p.role = "90", d, "gone"
+        muni = self.addresses.municipality(rng)
+        home = self.addresses.address(rng, muni)
+        lo = max(younger + _Y18, start - 365)
+        together = self.uniform(min(lo, d1 - 30), d1 - 30)
+        first.add_addr(home, together, d1)
+        other.add_addr(home, together, d2)
+        first.muni = other.muni = muni
+
+    def dead_single(self) -> None:
+        rng, T = self.rng, self.T
+        died = self.uniform(CPR_START, T - 2)
+        age = self._death_age()
+        sex = "M" if rng.random() < 0.5 else "K"
+        p = self.new(sex, max(FIRST_BIRTH + 400, died - _years(age)), hi=died - 1)
+        p.status, p.end, p.role = "90", died, "gone"
+        self.last_address([p], died)
+
+    def emigrant_fillers(self) -> None:
+        rng, T = self.rng, self.T
+        for p in self.persons:  # structural emigrants (absent parents, former spouses)
+            if p.status == "80" and not p.addrs:
+                self.emigrate([p], p.end)
+        while self.quota["80"] > 0:
+            r = rng.random()
+            size = 1 if r < 0.7 or self.quota["80"] < 2 else 2 if r < 0.88 or self.quota["80"] < 3 else 3
+            self.quota["80"] -= size
+            exit_day = CPR_START + int(math.sqrt(rng.random()) * (T - 2 - CPR_START))
+            age = 20 + abs(rng.gauss(7, 8)) if size == 1 else 27 + abs(rng.gauss(5, 7))
+            foreign = exit_day > datetime.date(1985, 1, 1).toordinal() and rng.random() < 0.45
+            sex = "M" if rng.random() < 0.5 else "K"
+            first = self.new(sex, exit_day - _years(age), hi=exit_day - _Y18)
+            members = [first]
+            if size >= 2:
+                other = self.new("K" if sex == "M" else "M",
+                                 first.birth + _years(rng.gauss(2.5 if sex == "M" else -2.5, 3)),
+                                 hi=exit_day - _Y18)
+                members.append(other)
+                younger = max(first.birth, other.birth)
+                if rng.random() < 0.7:
+                    start = self.uniform(younger + _years(20), max(younger + _years(20), exit_day - 60))
+                    man, woman = (first, other) if sex == "M" else (other, first)
+                    u = Union(man, woman, "G", min(start, exit_day - 30))
+                    man.add_union(u)
+                    woman.add_union(u)
+                if size == 3:
+                    mother = first if first.sex == "K" else other
+                    father = other if mother is first else first
+                    lo = max(mother.birth + _years(20), father.birth + _years(18))
+                    if exit_day - 200 > lo:
+                        kid = self.new("M" if rng.random() < 0.51 else "K", self.uniform(lo, exit_day - 200),
+                                       lo=lo, hi=exit_day - 200)
+                        self.link_parents(kid, mother, father)
+                        kid.custody = [("0003", kid.birth), ("0004", kid.birth)]
+                        members.append(kid)
+                    else:
+                        self.quota["80"] += 1
+            for p in members:
+                p.status, p.end, p.role = "80", exit_day, "gone"
+            if foreign:
+                country = FOREIGN_CITIZENSHIPS(rng)
+                arrival = max(exit_day - _years(rng.random() * 10), max(p.birth for p in members[:2]) + _Y18)
+                for p in members:
+                    p.group, p.country = COUNTRY_GROUP[country], country
+                    if p.birth < arrival:
+                        p.arrival = min(arrival, exit_day - 30)
+                dest = country if rng.random() < 0.85 else EMIGRATION_DESTINATIONS(rng)
+            else:
+                dest = EMIGRATION_DESTINATIONS(rng)
+            self.emigrate(members, exit_day, dest)
+
+    def emigrate(self, members: list[Person], exit_day: int, dest: str | None = None) -> None:
+        rng = self.rng
+        if dest is None:
+            dest = members[0].country if members[0].country != DENMARK else EMIGRATION_DESTINATIONS(rng)
+        lines = foreign_address(dest, rng)
+        self.last_address(members, exit_day)
+        for p in members:
+            p.exit_country, p.exit_lines = dest, lines
+
+    def other_fillers(self) -> None:
+        rng, T = self.rng, self.T
+        for _ in range(self.quota["70"]):
+            gone = self.uniform(datetime.date(1985, 1, 1).toordinal(), T - 2)
+            p = self.new("M" if rng.random() < 0.7 else "K", gone - _years(20 + rng.random() * 40),
+                         hi=gone - _Y18)
+            p.status, p.end, p.role = "70", gone, "gone"
+            self.last_address([p], gone)
+        for _ in range(self.quota["20"]):
+            p = self.new("M" if rng.random() < 0.6 else "K", T - _years(20 + rng.random() * 45))
+            assigned = self.uniform(max(p.birth + _Y18, T - _years(25)), T - 2)
+            p.status, p.end, p.role = "20", assigned, "gone"
+            p.country = _ADMIN_COUNTRIES(rng)
+            p.group = COUNTRY_GROUP.get(p.country, "en")
+            p.arrival = assigned
+            p.muni = _ADMIN_MUNICIPALITIES[int(rng.random() * 4)]
+            p.exit_lines = foreign_address(p.country, rng)
+        self.quota["70"] = self.quota["20"] = 0
+
+    # 6. lineages
+
+    def lineages(self) -> None:
+        """Link adults (and the dead and emigrated) to parents where a couple fits."""
+        rng = self.rng
+        couples: dict[int, list[tuple[Person, Person]]] = {}
+        seen = set()
+        for p in self.persons:
+            if p.sex != "K" or not p.unions:
+                continue
+            for u in p.unions:
+                o = u.other(p)
+                if o.sex == "M" and (p.idx, o.idx) not in seen:
+                    seen.add((p.idx, o.idx))
+                    couples.setdefault(int(p.birth / YEAR), []).append((p, o))
+        for p in self.persons:
+            if p.mother is not None or p.arrival is not None or p.birth > self.adult_cut:
+                continue
+            age = self.age(p)
+            if p.status == "90":
+                chance = 0.3
+            elif p.status != "01":
+                chance = 0.5
+            else:
+                chance = 0.85 if age < 30 else 0.75 if age < 45 else 0.6 if age < 60 else 0.4 if age < 75 else 0.15
+            if rng.random() >= chance:
+                continue
+            target = int((p.birth - _years(MOTHER_AGE(rng))) / YEAR)
+            done = False
+            for dy in (0, 1, -1, 2, -2, 3, -3):
+                lst = couples.get(target + dy)
+                if not lst:
+                    continue
+                for _ in range(3):
+                    mother, father = lst[int(rng.random() * len(lst))]
+                    if self.can_be_child(p, mother, father):
+                        self.link_parents(p, mother, father)
+                        done = True
+                        break
+                if done:
+                    break
+
+    def can_be_child(self, c: Person, mother: Person, father: Person) -> bool:
+        b = c.birth
+        if not (_years(17) <= b - mother.birth <= _years(46) and _years(17) <= b - father.birth <= _years(65)):
+            return False
+        if mother.group != c.group or c in (mother, father):
+            return False
+        for u in c.unions or ():  # not the parent of a spouse, nor a spouse's sibling
+            o = u.other(c)
+            if o is mother or o is father or (o.mother is not None and o.mother is mother):
+                return False
+        if c.kids and any(k.mother is mother or k.father is father for k in c.kids):
+            return False
+        if mother.status in ("90", "80", "70") and mother.end <= b:
+            return False
+        if father.status in ("90", "80", "70") and father.end <= b - 280:
+            return False
+        if (mother.arrival or 0) > b or (father.arrival or 0) > b:
+            return False
+        kids = mother.kids or ()
+        if len(kids) >= 6 or len(father.kids or ()) >= 8:
+            return False
+        return all(abs(k.birth - b) > 300 for k in kids)
+
+    # 7. names and the rest
+
+    def names(self) -> None:
+        rng = self.rng
+        for p in sorted(self.persons, key=lambda p: p.birth):
+            year = datetime.date.fromordinal(p.birth).year
+            g = p.group
+            if g is None:
+                first = nm.danish_first_name(p.sex, year, rng)
+                if rng.random() < 0.14:
+                    second = nm.danish_first_name(p.sex, year, rng)
+                    if second != first:
+                        first = f"{first} {second}"
+                mo, fa = p.mother, p.father
+                if fa is not None and fa.group is None and (mo is None or rng.random() < 0.75):
+                    last = fa.birth_last
+                elif mo is not None and mo.group is None:
+                    last = mo.birth_last
+                else:
+                    last = nm.surname(rng)
+                middle = None
+                if mo is not None and mo.birth_last != last and mo.group is None and rng.random() < 0.35:
+                    middle = mo.birth_last
+                elif rng.random() < 0.13:
+                    middle = nm.middle_name(rng)
+                    if middle == last:
+                        middle = None
+                p.first, p.middle, p.birth_last = first, middle, last
+                p.last = last
+            else:
+                p.first = nm.foreign_first_name(g, p.sex, rng)
+                fa = p.father
+                base = fa.birth_last if fa is not None and fa.group == g else nm.foreign_surname(g, "M", rng)
+                p.birth_last = base
+                p.last = nm.feminine(g, base) if p.sex == "K" else base
+                p.middle = None
+        # married women who took their husband's name
+        for p in self.persons:
+            if p.sex != "K" or not p.unions:
+                continue
+            u = None
+            for cand in p.unions:
+                if cand.kind == "G" and cand.other(p).sex == "M":
+                    u = cand
+            if u is None:
+                continue
+            husband = u.other(p)
+            if husband.group != p.group or (p.group not in (None, "pl")):
+                continue
+            year = datetime.date.fromordinal(u.start).year
+            chance = 0.85 if year < 1970 else 0.55 if year < 1990 else 0.35 if year < 2010 else 0.25
+            new_last = husband.birth_last if p.group is None else nm.feminine("pl", husband.birth_last)
+            if new_last == p.last or rng.random() >= chance:
+                continue
+            if u.start <= (p.arrival or p.birth) or (p.end is not None and u.start >= p.end):
+                continue
+            p.old_name = (p.first, p.middle, p.last)
+            p.name_from = u.start
+            if p.group is None and rng.random() < 0.5:
+                p.middle = p.last
+            p.last = new_last
+
+    def attributes(self) -> None:
+        rng, T = self.rng, self.T
+        adult_cut = self.adult_cut
+        for p in self.persons:
+            year = datetime.date.fromordinal(p.birth).year
+            foreign = p.country != DENMARK or p.old_country is not None
+            # church
+            first_day = p.arrival if p.arrival is not None else p.birth
+            if rng.random() < CHURCH_MEMBER(year, p.old_country or (p.country if foreign else None)):
+                p.church = "F"
+                p.church_from = first_day + (60 + int(rng.random() * 120) if p.arrival is None else 30)
+                if p.end is not None and p.church_from >= p.end:
+                    p.church_from = first_day
+                p.church_from = min(p.church_from, T - 1)
+            else:
+                p.church_from = first_day
+                if not foreign and p.birth <= adult_cut and rng.random() < 0.18:
+                    left = self.uniform(max(p.birth + _Y18, CPR_START), (p.end or T) - 2)
+                    if p.birth + _Y18 < left < (p.end or T):
+                        p.church_left = left
+            if p.status == "01" and p.birth <= adult_cut:
+                age = self.age(p)
+                r = rng.random()
+                if age >= 67:
+                    if r < 0.55:
+                        p.occupation = "Pensionist"
+                elif age < 26 and r < 0.25:
+                    p.occupation = "Studerende"
+                elif r < 0.32:
+                    p.occupation = OCCUPATIONS(rng)
+                # protection
+                if rng.random() < 0.2:
+                    p.protections = [("0003", self.uniform(max(p.birth + _Y18, 730120), T - 2), None)]
+                if rng.random() < 0.04:
+                    self.protect(p, "0002", self.uniform(max(p.birth + _Y18, 730120), T - 2), None)
+                if rng.random() < 0.0005:
+                    start = self.uniform(T - _years(5), T - 2)
+                    self.protect(p, "0005", start, start + _years(5))
+                if rng.random() < 0.0006:
+                    self.guardianship(p)
+        # name and address protection, household by household
+        for _kind, members, _u in self.households:
+            if rng.random() < 0.004:
+                start = self.uniform(T - _years(6), T - 2)
+                anniversary = start + 365
+                while anniversary <= T:
+                    anniversary += 365
+                for p in members:
+                    if p.status == "01":
+                        self.protect(p, "0001", max(start, p.birth), anniversary)
+
+    def protect(self, p: Person, kind: str, start: int, end: int | None) -> None:
+        if p.protections is None:
+            p.protections = []
+        elif any(t == kind for t, _, _ in p.protections):
+            return
+        p.protections.append((kind, start, end))
+
+    def guardianship(self, p: Person) -> None:
+        T = self.T
+        start = self.uniform(p.birth + _Y18, T - 2)
+        candidates = [q for q in (p.mother, p.father, *(p.kids or ()))
+                      if q is not None and q.status == "01" and q.birth + _Y18 < start]
+        if p.unions:
+            u = p.unions[-1]
+            if u.end is None and u.other(p).status == "01":
+                candidates.append(u.other(p))
+        if candidates:
+            p.guardian = (candidates[0], start)
+        else:
+            p.guardian = (None, start)
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+_PERSON = row_maker("person", (
+    "pnr", "status", "status_date", "sex", "birth_date", "start_date", "occupation",
+    "birth_authority", "mother_date", "mother_pnr", "mother_birth_date", "mother_name",
+    "father_date", "father_pnr", "father_birth_date", "father_name", "registered_at"))
+_ADDRESS = row_maker("address", (
+    "pnr", "municipality", "road", "house_no", "floor", "door", "valid_from",
+    "municipality_arrival", "from_municipality", "from_municipality_departure",
+    "authority", "registered_at"), current=True)
+_ADDRESS_OLD = row_maker("address", (
+    "pnr", "municipality", "road", "house_no", "floor", "door", "valid_from", "valid_to",
+    "authority", "registered_at"), current=False)
+_CLEAR = row_maker("clear_address", (
+    "pnr", "addressing_name", "standard_address", "postal_code", "postal_district",
+    "municipality", "road", "house_no", "floor", "door", "road_addressing_name", "locality",
+    "authority", "registered_at"))
+_PROTECTION = row_maker("protection", ("pnr", "protection_type", "valid_from", "valid_to",
+                                       "authority", "registered_at"))
+_DEPARTURE = row_maker("departure", ("pnr", "exit_country", "valid_from", "foreign_line1",
+                                     "foreign_line2", "foreign_line3", "authority", "registered_at"),
+                       current=True)
+_CONTACT = row_maker("contact_address", ("pnr", "line1", "line2", "line3", "valid_from",
+                                         "authority", "registered_at"))
+_DISAPPEARANCE = row_maker("disappearance", ("pnr", "valid_from", "authority", "registered_at"),
+                           current=True)
+_NAME = row_maker("name", ("pnr", "first_name", "middle_name", "last_name", "valid_from",
+                           "addressing_name", "authority", "registered_at"), current=True)
+_NAME_OLD = row_maker("name", ("pnr", "first_name", "middle_name", "last_name", "valid_from",
+                               "valid_to", "authority", "registered_at"), current=False)
+_CITIZENSHIP = row_maker("citizenship", ("pnr", "country", "valid_from", "authority", "registered_at"),
+                         current=True)
+_CITIZENSHIP_OLD = row_maker("citizenship", ("pnr", "country", "valid_from", "valid_to", "authority",
+                                             "registered_at"), current=False)
+_CHURCH = row_maker("church", ("pnr", "church", "valid_from", "authority", "registered_at"), current=True)
+_CHURCH_OLD = row_maker("church", ("pnr", "church", "valid_from", "valid_to", "authority",
+                                   "registered_at"), current=False)
+_CIVIL = row_maker("civil_status", (
+    "pnr", "civil_status", "spouse_pnr", "spouse_birth_date", "spouse_name", "valid_from",
+    "separation_ref", "authority", "registered_at"), current=True)
+_CIVIL_OLD = row_maker("civil_status", (
+    "pnr", "civil_status", "spouse_pnr", "spouse_birth_date", "spouse_name", "valid_from",
+    "valid_to", "separation_ref", "authority", "registered_at"), current=False)
+_SEPARATION = row_maker("separation", ("pnr", "separation_ref", "valid_from", "authority",
+                                       "registered_at"), current=True)
+_SEPARATION_OLD = row_maker("separation", ("pnr", "separation_ref", "valid_from", "valid_to",
+                                           "authority", "registered_at"), current=False)
+_CHILD = row_maker("child", ("pnr", "child_pnr", "authority", "registered_at"))
+_CUSTODY = row_maker("parental_authority", ("pnr", "authority_type", "valid_from", "authority",
+                                            "registered_at"))
+_GUARDIAN = row_maker("guardianship", ("pnr", "valid_from", "relation_type", "guardian_pnr",
+                                       "guardian_pnr_start", "authority", "registered_at"))
+_GUARDIAN_TEXT = row_maker("guardianship", ("pnr", "valid_from", "relation_type", "guardian_name",
+                                            "guardian_text_start", "line1", "line2", "authority",
+                                            "registered_at"))
+_EVENT = row_maker("event", ("pnr", "registered_at", "event_code", "derived_marker", "event_date",
+                             "authority"), source=SOURCE)
+
+#: The row builders by name (without the underscore), as tuples and as COPY text lines.
+_MAKERS = {name[1:]: v for name, v in list(globals().items()) if isinstance(v, RowMaker)}
+TUPLES = SimpleNamespace(**{k: v.tuple for k, v in _MAKERS.items()})
+TEXT = SimpleNamespace(**{k: v.text for k, v in _MAKERS.items()})
+
+_SPOUSE_MARK = {"G": "ÆG", "P": "PA"}
+_MARRIAGE = {"G": Event.MARRIAGE.value, "P": Event.PARTNERSHIP.value}
+_DIVORCE = {"G": Event.DIVORCE.value, "P": Event.PARTNERSHIP_DISSOLUTION.value}
+_AFTER_DIVORCE = {"G": "F", "P": "O"}
+_AFTER_DEATH = {"G": "E", "P": "L"}
+_E_BIRTH = Event.BIRTH.value
+_E_MOVE = Event.MOVE.value
+_E_ENTRY = Event.ENTRY_WITHOUT_PNR.value
+_E_DEATH = Event.DEATH.value
+_E_EMIGRATION = Event.EMIGRATION.value
+_E_DISAPPEARANCE = Event.DISAPPEARANCE.value
+_E_ADMIN = Event.ADMINISTRATIVE_PNR.value
+_E_NAME = Event.NAME_CHANGE.value
+_E_PROTECTION = Event.PROTECTION.value
+_E_GUARDIAN = Event.GUARDIANSHIP_PLACED.value
+_E_CHURCH = Event.CHURCH_AND_OCCUPATION.value
+_E_CITIZENSHIP = Event.CITIZENSHIP.value
+_E_SEPARATION = Event.SEPARATION.value
+
+
+def addressing_name(first: str, middle: str | None, last: str) -> str:
+    """ADRNVN: the name as written on a letter, at most 34 characters (middle and extra first
+    names shortened to initials when it is too long)."""
+    full = f"{first} {middle} {last}" if middle else f"{first} {last}"
+    if len(full) <= 34:
+        return full
+    if middle:
+        full = f"{first} {middle[0]} {last}"
+        if len(full) <= 34:
+            return full
+    parts = first.split()
+    short = " ".join([parts[0], *(w[0] for w in parts[1:])])
+    full = f"{short} {middle[0]} {last}" if middle else f"{short} {last}"
+    return full[:34]
+
+
+def reversed_name(p: Person) -> str:
+    """The name as CPR writes it for relatives: ``Last,First Middle`` (34 characters)."""
+    text = f"{p.last},{p.first} {p.middle}" if p.middle else f"{p.last},{p.first}"
+    return text[:34]
+
+
+def _civil_rows(p: Person) -> list[tuple]:
+    """Civil status history of ``p`` as (code, spouse, from, to, separation) tuples, oldest first."""
+    out: list[list] = [["U", None, None, None, None]]
+    widowed_by = None
+    for u in p.unions or ():
+        if u.kind == "C":
+            continue
+        spouse = u.other(p)
+        out[-1][3] = u.start
+        out.append([u.kind, spouse, u.start, None, u.sep])
+        if u.end is not None:
+            if u.died is p:
+                widowed_by = spouse
+                break
+            out[-1][3] = u.end
+            code = _AFTER_DEATH[u.kind] if u.died is spouse else _AFTER_DIVORCE[u.kind]
+            out.append([code, spouse, u.end, None, None])
+    if p.status == "90":
+        # as in CPR's data: a death makes the civil status D, naming the spouse left behind
+        out[-1][3] = p.end
+        out.append(["D", widowed_by, p.end, None, None])
+    return out
+
+
+def person_rows(p: Person, T: int, m: SimpleNamespace = TUPLES) -> dict[str, list]:
+    """Every register row of one person, by table: tuples, or COPY text lines with ``m=TEXT``."""
+    pnr = p.pnr
+    salt = p.idx
+    muni = p.muni
+    rows: dict[str, list[tuple]] = {}
+    events: list[tuple[int, str, str | None, int]] = []
+    born_here = p.arrival is None
+    birth = day(p.birth)
+    end = p.end
+    status = p.status
+    registered = stamp(p.birth if born_here else p.arrival, salt) + ":00"
+
+    def parent(q: Person | None) -> tuple:
+        if q is None:
+            return (birth, NO_PNR, None, None)
+        return (birth, q.pnr, day(q.birth), reversed_name(q))
+
+    status_date = None if status in ("01", "03") else stamp(end, 0 if status == "90" else salt)
+    rows["person"] = [m.PERSON(
+        pnr, status, status_date, p.sex, birth, birth if born_here else day(p.arrival), p.occupation,
+        muni if born_here else p.country, *parent(p.mother), *parent(p.father), registered)]
+    if born_here and p.birth >= CPR_START:
+        events.append((p.birth, _E_BIRTH, None, salt))
+    elif not born_here and status != "20":
+        events.append((p.arrival, _E_ENTRY, None, salt))
+
+    # addresses: a move-in time is the address's own (household members who move together
+    # share it), a move-out time the next address's move-in or the time of leaving the country
+    active = status in ("01", "03")
+    addrs = p.addrs or ()
+    last_i = len(addrs) - 1
+    out = []
+    froms = [stamp(start, _address_salt(a)) for a, start, _ in addrs]
+    for i, (a, start, to) in enumerate(addrs):
+        reg = froms[i]
+        if i == last_i and active:
+            arrival_m = i
+            from_m = from_dep = None
+            j = i - 1
+            while j >= 0 and addrs[j][0][0] == a[0]:
+                arrival_m = j
+                j -= 1
+            if j >= 0:
+                from_m, from_dep = addrs[j][0][0], froms[j + 1]
+            out.append(m.ADDRESS(pnr, a[0], a[1], a[2], a[3], a[4], reg, froms[arrival_m],
+                                 from_m, from_dep, a[0], reg + ":00"))
+        else:
+            if i < last_i and addrs[i + 1][1] == to:
+                until = froms[i + 1]
+            elif to == end:
+                until = status_date
+            else:
+                until = stamp(to, _address_salt(a))
+            out.append(m.ADDRESS_OLD(pnr, a[0], a[1], a[2], a[3], a[4], reg, until, a[0], reg + ":00"))
+        if start != p.birth and start != p.arrival and start >= CPR_START:
+            events.append((start, _E_MOVE, None, _address_salt(a)))
+    if out:
+        rows["address"] = out
+
+    # names
+    adr_name = addressing_name(p.first, p.middle, p.last)
+    name_rows = []
+    named = p.birth if born_here else p.arrival
+    if p.old_name is not None:
+        old_first, old_middle, old_last = p.old_name
+        name_rows.append(m.NAME_OLD(pnr, old_first, old_middle, old_last, stamp(named, salt),
+                                    stamp(p.name_from, salt), muni, registered))
+        name_rows.append(m.NAME(pnr, p.first, p.middle, p.last, stamp(p.name_from, salt), adr_name, muni,
+                               stamp(p.name_from, salt) + ":00"))
+        if p.name_from >= CPR_START:
+            events.append((p.name_from, _E_NAME, None, salt))
+    else:
+        name_rows.append(m.NAME(pnr, p.first, p.middle, p.last, stamp(named, salt), adr_name, muni, registered))
+
+    # clear-written address
+    if active and addrs:
+        a = addrs[-1][0]
+        rows["clear_address"] = [m.CLEAR(pnr, adr_name, a[8], a[5], a[6], a[0], a[1], a[2], a[3], a[4], a[7],
+                                        "Uden fast bopæl" if a[1] == _SPECIAL_ROAD else None, a[0],
+                                        stamp(addrs[-1][1], salt) + ":00")]
+    elif status == "20":
+        rows["clear_address"] = [m.CLEAR(pnr, adr_name, None, None, None, muni, None, None, None, None, None,
+                                        None, muni, registered)]
+    else:
+        rows["clear_address"] = [m.CLEAR(pnr, adr_name, None, None, None, None, None, None, None, None, None,
+                                        None, muni, registered)]
+
+    if p.protections:
+        prot = []
+        for kind, start, to in sorted(p.protections, key=lambda t: t[0]):
+            reg = stamp(start, salt)
+            prot.append(m.PROTECTION(pnr, kind, day(start), day(to) if to else None, muni, reg + ":00"))
+            events.append((start, _E_PROTECTION, None, salt))
+        rows["protection"] = prot
+
+    if status == "80":
+        reg = stamp(end, salt)
+        lines = p.exit_lines
+        rows["departure"] = [m.DEPARTURE(pnr, p.exit_country, reg, lines[0], lines[1], lines[2], muni,
+                                        reg + ":00")]
+        events.append((end, _E_EMIGRATION, None, salt))
+    elif status == "70":
+        reg = stamp(end, salt)
+        rows["disappearance"] = [m.DISAPPEARANCE(pnr, reg, muni, reg + ":00")]
+        events.append((end, _E_DISAPPEARANCE, None, salt))
+    elif status == "20":
+        lines = p.exit_lines
+        rows["contact_address"] = [m.CONTACT(pnr, lines[0], lines[1], lines[2], day(end), muni,
+                                            stamp(end, salt) + ":00")]
+        events.append((end, _E_ADMIN, None, salt))
+    elif status == "90":
+        events.append((end, _E_DEATH, None, 0))
+    rows["name"] = name_rows
+
+    # citizenship
+    if p.naturalised is not None:
+        rows["citizenship"] = [
+            m.CITIZENSHIP_OLD(pnr, p.old_country, stamp(named, salt), stamp(p.naturalised, salt), muni, registered),
+            m.CITIZENSHIP(pnr, DENMARK, stamp(p.naturalised, salt), muni, stamp(p.naturalised, salt) + ":00"),
+        ]
+        if p.naturalised >= CPR_START:
+            events.append((p.naturalised, _E_CITIZENSHIP, None, salt))
+    else:
+        rows["citizenship"] = [m.CITIZENSHIP(pnr, p.country, stamp(named, salt), muni, registered)]
+
+    # church
+    if p.church_left is not None:
+        rows["church"] = [
+            m.CHURCH_OLD(pnr, "F", day(p.church_from + 90 if born_here else p.church_from),
+                        day(p.church_left), muni, registered),
+            m.CHURCH(pnr, "U", day(p.church_left), muni, stamp(p.church_left, salt) + ":00"),
+        ]
+        events.append((p.church_left, _E_CHURCH, None, salt))
+    else:
+        rows["church"] = [m.CHURCH(pnr, p.church, day(p.church_from), muni, registered)]
+
+    # civil status and separations
+    civil = _civil_rows(p)
+    last_c = len(civil) - 1
+    crow = []
+    seps = []
+    for i, (code, spouse, start, to, sep) in enumerate(civil):
+        if spouse is not None:
+            sp = (spouse.pnr, day(spouse.birth), reversed_name(spouse))
+        else:
+            sp = (None, None, None)
+        ref = None
+        if sep is not None:
+            ref = stamp(sep, 0).replace("-", "").replace("T", "").replace(":", "")
+        vf = stamp(start, 0) if start is not None else None  # shared by both spouses: no salt
+        reg = (vf or registered[:16]) + ":00"
+        if i == last_c:
+            crow.append(m.CIVIL(pnr, code, *sp, vf, ref, muni, reg))
+        else:
+            crow.append(m.CIVIL_OLD(pnr, code, *sp, vf, stamp(to, 0), ref, muni, reg))
+        if sep is not None:
+            if i == last_c:
+                seps.append(m.SEPARATION(pnr, ref, day(sep), muni, stamp(sep, salt) + ":00"))
+            else:
+                seps.append(m.SEPARATION_OLD(pnr, ref, day(sep), day(to), muni, stamp(sep, salt) + ":00"))
+    rows["civil_status"] = crow
+    if seps:
+        rows["separation"] = seps
+    for u in p.unions or ():
+        if u.kind == "C":
+            continue
+        mark = None if u.a is p else _SPOUSE_MARK[u.kind]
+        events.append((u.start, _MARRIAGE[u.kind], mark, 0))  # shared events: the same time for both
+        if u.sep is not None:
+            events.append((u.sep, _E_SEPARATION, mark, 0))
+        if u.end is not None:
+            if u.died is None:
+                events.append((u.end, _DIVORCE[u.kind], mark, 0))
+            elif u.died is not p:
+                events.append((u.end, _E_DEATH, _SPOUSE_MARK[u.kind], 0))
+
+    # children and their births
+    if p.kids:
+        kids = sorted(p.kids, key=lambda k: k.birth)[:25]
+        reg_kids = []
+        mark = "MO" if p.sex == "K" else "FA"
+        for k in kids:
+            reg_kids.append(m.CHILD(pnr, k.pnr, muni, stamp(k.birth, k.idx) + ":00"))
+            if k.arrival is None and k.birth >= CPR_START and (end is None or k.birth <= end):
+                events.append((k.birth, _E_BIRTH, mark, k.idx))
+        rows["child"] = reg_kids
+    if p.custody:
+        rows["parental_authority"] = [
+            m.CUSTODY(pnr, kind, day(start), muni, stamp(start, salt) + ":00") for kind, start in p.custody]
+    if p.guardian is not None:
+        g, start = p.guardian
+        reg = stamp(start, salt) + ":00"
+        if g is not None:
+            rows["guardianship"] = [m.GUARDIAN(pnr, day(start), "0001", g.pnr, day(start), muni, reg)]
+        else:
+            rows["guardianship"] = [m.GUARDIAN_TEXT(pnr, day(start), "0002", "Advokat Hanne Riis", day(start),
+                                                   "Vestergade 12", "8000 Aarhus C", muni, reg)]
+        events.append((start, _E_GUARDIAN, None, salt))
+
+    # events, in order, none before CPR began, after today or after the person left
+    last_day = T if end is None else end
+    if status == "20":
+        last_day = T
+    ev = []
+    events.sort(key=_first)
+    for o, code, mark, event_salt in events:
+        if o < CPR_START or o > last_day:
+            continue
+        s = stamp(o, event_salt)
+        ev.append(m.EVENT(pnr, s, code, mark, s[:10], muni))
+    if ev:
+        rows["event"] = ev
+    return rows
+
+
+def _address_salt(a: Address) -> int:
+    return int(a[1]) + (ord(a[2][-1]) if a[2] else 0)
+
+
+def _first(t: tuple) -> int:
+    return t[0]
+
+
+# --- public API ---------------------------------------------------------------------------------
+
+
+def build_shard(n: int, seed: int, today: datetime.date, shard: int,
+                reserved: frozenset[str] = frozenset(), shard_size: int = SHARD_SIZE) -> list[Person]:
+    """The persons of shard ``shard`` of a population of ``n`` (the model, before rows)."""
+    sizes = shard_sizes(n, shard_size)
+    # The shard is a web of small objects that lives until its rows are written: the cyclic
+    # garbage collector would walk it again and again while it grows, for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Shard(shard, len(sizes), sizes[shard], seed, today, reserved).build()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def generate_shard(n: int, seed: int, today: datetime.date, shard: int,
+                   reserved: frozenset[str] = frozenset(), shard_size: int = SHARD_SIZE,
+                   as_text: bool = False) -> Iterator[dict[str, list]]:
+    """Rows of each person of one shard, as ``{table: [row tuple in COLUMNS order]}``, or as
+    COPY text lines with ``as_text``."""
+    T = today.toordinal()
+    makers = TEXT if as_text else TUPLES
+    persons = build_shard(n, seed, today, shard, reserved, shard_size)
+    try:
+        for p in persons:
+            yield person_rows(p, T, makers)
+    finally:
+        _release(persons)
+
+
+def _release(persons: list[Person]) -> None:
+    """Cut the links between a shard's persons, so that they are freed without the cyclic
+    garbage collector (which would have to walk the whole shard)."""
+    for p in persons:
+        for u in p.unions or ():
+            u.a = u.b = u.died = None
+        p.unions = p.kids = p.mother = p.father = p.link = p.guardian = None
+
+
+def generate_population(n: int, seed: int, today: datetime.date, *, reserved: frozenset[str] = frozenset(),
+                        shard_size: int = SHARD_SIZE) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """Person bundles ``{table: [row dict]}`` of a population of ``n``, one person at a time.
+
+    The same ``(n, seed, today)`` always gives the same bundles. ``reserved`` are CPR numbers
+    already in use (they are never handed out); ``shard_size`` is for tests (it is part of
+    the definition of the population).
+    """
+    for shard in range(shard_count(n, shard_size)):
+        for rows in generate_shard(n, seed, today, shard, reserved, shard_size):
+            yield {table: [dict(zip(COLUMNS[table], r, strict=True)) for r in rs] for table, rs in rows.items()}
