@@ -26,13 +26,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from opencpr.population.generator import SHARD_SIZE, generate_shard, shard_sizes
 from opencpr.population.rows import COLUMNS
-from opencpr.register.bulk import BulkWriter, DuplicateRow
-from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, TABLES
+from opencpr.register.bulk import BulkWriter, create_indexes, drop_secondary_indexes
+from opencpr.register.schema import PERSON_TABLE, TABLES
 
 __all__ = ["LoadReport", "load_population"]
 
@@ -108,34 +107,10 @@ def _existing(engine: Engine) -> tuple[int, frozenset[str]]:
     return count, frozenset()
 
 
-def _drop_indexes(conn: Connection) -> list:
-    """Drop the secondary indexes of the person tables; returns them for :func:`_create_indexes`."""
-    dropped = []
-    for table in PERSON_TABLES:
-        for ix in sorted(table.indexes, key=lambda i: i.name):
-            ix.drop(conn)
-            dropped.append(ix)
-    return dropped
-
-
-def _create_indexes(conn: Connection, indexes: list) -> None:
-    for ix in indexes:
-        ix.create(conn)
-
-
 def _write_copy(writer: BulkWriter, payload: dict[str, tuple[int, str]], report: LoadReport) -> None:
     """Stream one shard's COPY text into each table on the writer's connection."""
-    dbapi = writer.conn.connection.dbapi_connection
     for name, (count, data) in payload.items():
-        cols = ", ".join(f'"{c}"' for c in COLUMNS[name])
-        try:
-            with dbapi.cursor() as cur, cur.copy(f'COPY "{name}" ({cols}) FROM STDIN') as copy:
-                step = 1 << 22
-                for i in range(0, len(data), step):
-                    copy.write(data[i:i + step])
-        except psycopg.IntegrityError as exc:
-            raise DuplicateRow(f"{name}: {str(exc).splitlines()[0]}") from None
-        writer.rows_written[name] += count
+        writer.copy_text(name, data, count)
         report.rows[name] = report.rows.get(name, 0) + count
 
 
@@ -174,7 +149,7 @@ def load_population(engine: Engine, n: int, seed: int, today: datetime.date | No
         if rebuild:
             if postgresql:
                 conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-            dropped = _drop_indexes(conn)
+            dropped = drop_secondary_indexes(conn)
             report.rebuilt_indexes = True
 
         def write(result: tuple[int, dict[str, Any]]) -> None:
@@ -213,7 +188,7 @@ def load_population(engine: Engine, n: int, seed: int, today: datetime.date | No
         writer.flush()
         if dropped:
             begun = time.perf_counter()
-            _create_indexes(conn, dropped)
+            create_indexes(conn, dropped)
             report.index_seconds = time.perf_counter() - begun
     report.seconds = time.perf_counter() - started
     return report

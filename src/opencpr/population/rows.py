@@ -19,16 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from opencpr.register.schema import ROW_ID, TABLES
+from opencpr.register.bulk import COLUMNS
 
 __all__ = ["COLUMNS", "RowMaker", "row_maker"]
 
-#: Columns of each table as :class:`opencpr.register.bulk.BulkWriter` writes them.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    name: tuple(c.name for c in table.columns
-                if (c.name != ROW_ID or name == "person") and c.server_default is None)
-    for name, table in TABLES.items()
-}
 
 NULL = "\\N"
 

@@ -12,11 +12,19 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Index, Table
 
-from opencpr.register.schema import ROW_ID, TABLES
+from opencpr.register.schema import PERSON_TABLES, ROW_ID, TABLES
 
 Bundle = Mapping[str, Iterable[Mapping[str, Any]]]
+
+
+#: The columns a bulk write fills, per table: all but the generated row id and defaulted ones.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    name: tuple(c.name for c in table.columns
+                if (c.name != ROW_ID or name == "person") and c.server_default is None)
+    for name, table in TABLES.items()
+}
 
 
 class DuplicateRow(ValueError):
@@ -37,17 +45,13 @@ class BulkWriter:
         self.before_flush = before_flush
         self.batch_rows = batch_rows
         self.postgresql = conn.dialect.name == "postgresql"
-        self._columns: dict[str, list[str]] = {
-            name: [c.name for c in table.columns
-                   if (c.name != ROW_ID or name == "person") and c.server_default is None]
-            for name, table in TABLES.items()
-        }
+        self._columns = COLUMNS
         self._buffers: dict[str, list[tuple]] = {name: [] for name in TABLES}
         self._pending = 0
         self._sql: dict[str, str] = {}
         self.rows_written: dict[str, int] = dict.fromkeys(TABLES, 0)
 
-    def columns(self, table: str) -> list[str]:
+    def columns(self, table: str) -> tuple[str, ...]:
         return self._columns[table]
 
     def add(self, table: str, row: Mapping[str, Any]) -> None:
@@ -87,6 +91,21 @@ class BulkWriter:
             rows.clear()
         self._pending = 0
 
+    def copy_text(self, table: str, data: str, rows: int) -> None:
+        """PostgreSQL only: stream ready COPY text (tab-separated, one row per line, in
+        :meth:`columns` order) into ``table``. The fast path of the population generator."""
+        self.flush()
+        cols = ", ".join(f'"{c}"' for c in self._columns[table])
+        dbapi = self.conn.connection.dbapi_connection
+        try:
+            with dbapi.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+                step = 1 << 22
+                for i in range(0, len(data), step):
+                    copy.write(data[i:i + step])
+        except psycopg.IntegrityError as exc:
+            raise DuplicateRow(f"{table}: {str(exc).splitlines()[0]}; {_detail(exc)}") from None
+        self.rows_written[table] += rows
+
     def _insert(self, table: Table, columns: list[str], rows: list[tuple]) -> None:
         sql = self._sql.get(table.name)
         if sql is None:
@@ -105,3 +124,20 @@ class BulkWriter:
         with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
             for r in rows:
                 copy.write_row(r)
+
+
+def drop_secondary_indexes(conn: Connection) -> list[Index]:
+    """Drop the person tables' secondary indexes (before a large bulk load into a nearly empty
+    register, where building them afterwards is several times cheaper); returns them so that
+    :func:`create_indexes` can build them again in the same transaction."""
+    dropped = []
+    for table in PERSON_TABLES:
+        for ix in sorted(table.indexes, key=lambda i: i.name):
+            ix.drop(conn)
+            dropped.append(ix)
+    return dropped
+
+
+def create_indexes(conn: Connection, indexes: list[Index]) -> None:
+    for ix in indexes:
+        ix.create(conn)
