@@ -120,3 +120,17 @@ def test_check_passes_on_demo_and_finds_broken_invariants(engine):
     assert report.by_rule["sex-matches-pnr"] == 1
     assert report.by_rule["child-names-parent"] == 1
     assert not report.ok
+
+
+def test_parallel_export_writes_the_same_extract(engine):
+    import datetime
+
+    from opencpr.population.load import load_population
+
+    load_demo_persons(engine)
+    load_population(engine, 1200, seed=5, today=datetime.date(2026, 11, 22), workers=0)
+    serial = export_bytes(engine, workers=0, production_date=datetime.date(2026, 11, 22))
+    parallel = export_bytes(engine, workers=2, part_size=150, production_date=datetime.date(2026, 11, 22))
+    assert parallel == serial
+    lines = serial.decode("iso-8859-1").splitlines()
+    assert len({line[3:13] for line in lines[1:-1]}) == 1280

@@ -24,29 +24,38 @@ def table_columns(table: Table) -> list[str]:
     return ["pnr", *(c.name for c in table.columns if c.name != "pnr")]
 
 
-def _rows(conn: Connection, table: Table, pnrs: list[str] | None) -> Iterator[tuple]:
+def _rows(conn: Connection, table: Table, pnrs: list[str] | None,
+          pnr_range: tuple[str, str | None] | None = None) -> Iterator[tuple]:
     order = [table.c.pnr] if table.name == PERSON_TABLE else [table.c.pnr, table.c[ROW_ID]]
     query = select(*(table.c[c] for c in table_columns(table))).order_by(*order)
     if pnrs is not None:
         query = query.where(table.c.pnr.in_(pnrs))
+    if pnr_range is not None:
+        low, high = pnr_range
+        query = query.where(table.c.pnr >= low)
+        if high is not None:
+            query = query.where(table.c.pnr < high)
     result = conn.execution_options(stream_results=True, yield_per=_FETCH).execute(query)
     for partition in result.partitions(_FETCH):
         yield from partition
 
 
 def iter_person_rows(conn: Connection, pnrs: Iterable[str] | None = None,
-                     tables: Iterable[Table] = PERSON_TABLES) -> Iterator[tuple[tuple, dict[str, list[tuple]]]]:
+                     tables: Iterable[Table] = PERSON_TABLES,
+                     pnr_range: tuple[str, str | None] | None = None,
+                     ) -> Iterator[tuple[tuple, dict[str, list[tuple]]]]:
     """Yield ``(person row, {table: [rows]})`` for every person (or the given PNRs), in PNR order.
 
+    ``pnr_range`` is ``(low, high)``: persons with ``low <= PNR < high`` (``high`` None: no end).
     Rows are tuples in :func:`table_columns` order. Rows of other tables whose PNR has no person
     are skipped (``opencpr check`` reports them).
     """
     wanted = sorted(set(pnrs)) if pnrs is not None else None
     others = [t for t in tables if t.name != PERSON_TABLE]
     names = [t.name for t in others]
-    streams = [_rows(conn, t, wanted) for t in others]
+    streams = [_rows(conn, t, wanted, pnr_range) for t in others]
     heads: list[tuple | None] = [next(s, None) for s in streams]
-    for person_row in _rows(conn, TABLES[PERSON_TABLE], wanted):
+    for person_row in _rows(conn, TABLES[PERSON_TABLE], wanted, pnr_range):
         pnr = person_row[0]
         found: dict[str, list[tuple]] = {}
         for i, stream in enumerate(streams):
