@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from opencpr.access.cli import audit_app, certs_app, groups_app, systems_app, usage_cmd, users_app
 from opencpr.config import load_settings
 
 app = typer.Typer(
@@ -22,6 +23,13 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console(stderr=True)
+
+app.add_typer(users_app, name="users")
+app.add_typer(groups_app, name="groups")
+app.add_typer(systems_app, name="systems")
+app.add_typer(audit_app, name="audit")
+app.add_typer(certs_app, name="certs")
+app.command("usage")(usage_cmd)
 
 DatabaseOption = Annotated[
     str | None,
@@ -51,8 +59,11 @@ def _progress(total: int | None, label: str) -> Progress:
 
 @app.command()
 def init(database_url: DatabaseOption = None) -> None:
-    """Create the register (or bring its schema up to date)."""
+    """Create the register (or bring its schema up to date) with the default security groups."""
+    from opencpr.access.groups import ensure_default_groups
+
     engine = _engine(database_url)
+    ensure_default_groups(engine)
     console.print(f"Register ready at [bold]{engine.url.render_as_string(hide_password=True)}[/]")
 
 

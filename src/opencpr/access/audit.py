@@ -1,0 +1,592 @@
+"""The audit trail (logning): an append-only, hash-chained record of every access.
+
+Every lookup, search, update, self-service step, approval, subscription call, file delivery,
+signon and administrative change writes one :class:`AuditEntry`: who (user code or
+``CVR:<cvr>``), which authority and group, from where, which service and action, which persons
+(every PNR returned or changed), when, and with what result (a Kvit code).
+
+**Chain.** Record *n* stores ``prev_hash`` (record *n-1*'s hash, or 64 zeros for the first)
+and ``hash = SHA-256(prev_hash ‖ canonical(record n))``, where the canonical serialisation
+(:func:`canonical`) is the version tag ``opencpr-audit-1`` followed by each field as a netstring
+(``<length>:<text>,``; ``-`` for a missing value), in a fixed order. Record numbers come from the
+chain, consecutively from 1. Editing a record breaks its hash; recomputing the hash breaks the
+next record's link; deleting a record leaves a gap; deleting the newest records leaves the chain
+short of the head row. :func:`verify_audit` finds and names each of these.
+
+**Appends cannot fork.** Each append locks the chain head (``audit_head``, one row): ``SELECT …
+FOR UPDATE`` on PostgreSQL, a write transaction begun with ``BEGIN IMMEDIATE`` on SQLite (see
+:func:`write_transaction`). Under the lock the appender reads the head, chains its records,
+inserts them with their person index rows and usage counts, moves the head, and commits.
+
+**Cheap.** :func:`append_audit` writes on the driver's cursor: on SQLite a handful of prepared
+statements; on PostgreSQL one statement for a single record (the server computes the same
+hash) and COPY for a batch. :class:`AuditWriter` writes behind: calls that changed nothing
+queue their entries, which are appended in batches (one transaction per batch) — see the
+trade-off in ``docs/access.md``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import logging
+import threading
+import time
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from opencpr.access.schema import GENESIS_HASH, audit_head, audit_person, audit_record
+from opencpr.clock import stamp
+
+log = logging.getLogger(__name__)
+
+CANONICAL_VERSION = "opencpr-audit-1"
+
+#: The record fields in the order they are hashed (after ``id``).
+HASHED_FIELDS: tuple[str, ...] = (
+    "at", "actor_kind", "actor", "authority", "group_name", "client", "service", "action",
+    "persons", "result_code", "result_text", "detail",
+)  # fmt: skip
+
+
+class AuditUnavailable(RuntimeError):
+    """The audit trail cannot be written: the call must not be answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audit record before it is chained (no number or hashes yet)."""
+
+    at: str  # when, YYYY-MM-DDTHH:MM:SS (the clock's time of the call)
+    actor_kind: str  # "user", "system" (certificate), "admin" (command line)
+    actor: str  # user code, or CVR:<cvr> for a system
+    authority: str | None  # myndighedskode
+    group_name: str | None
+    client: str | None  # client address
+    service: str  # service name or event code, "SIGNON", "USERS" …
+    action: str  # lookup, search, event, initiate, validate, save, approve, signon …
+    persons: tuple[str, ...]  # every PNR returned or changed
+    result_code: int  # Kvit code, 0 = OK
+    result_text: str = ""
+    detail: str | None = None
+    billable: bool = False  # counted for billing when result_code is 0 (not stored)
+
+    @classmethod
+    def admin(cls, now: Any, by: str, service: str, action: str, *, detail: str | None = None,
+              result_code: int = 0) -> AuditEntry:
+        """A record of an administrator's change (users, groups, systems)."""
+        return cls(stamp(now), "admin", by[:40], None, None, None, service, action, (), result_code, "",
+                   detail)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """A stored audit record."""
+
+    id: int
+    at: str
+    actor_kind: str
+    actor: str
+    authority: str | None
+    group_name: str | None
+    client: str | None
+    service: str
+    action: str
+    persons: tuple[str, ...]
+    result_code: int
+    result_text: str | None
+    detail: str | None
+    prev_hash: str
+    hash: str
+
+
+def canonical_fields(fields: Sequence[object]) -> str:
+    """The fields' part of the canonical serialisation: each value as a netstring
+    ``<length>:<text>,`` (length in characters), ``-`` for a missing value."""
+    out = []
+    for value in fields:
+        if value is None:
+            out.append("-")
+        else:
+            text = value if type(value) is str else str(value)
+            out.append(f"{len(text)}:{text},")
+    return "".join(out)
+
+
+def canonical(record_id: int, fields: Sequence[object]) -> str:
+    """The canonical serialisation of record ``record_id`` with ``fields`` in HASHED_FIELDS order.
+
+    The version tag, the record number and the fields, each as a netstring, so no two different
+    records serialise alike. ``persons`` is passed as its stored text (PNRs joined by ``,``).
+    """
+    rid = str(record_id)
+    return f"{CANONICAL_VERSION}{len(rid)}:{rid},{canonical_fields(fields)}"
+
+
+def chain_hash(prev_hash: str, record_id: int, fields: Sequence[object]) -> str:
+    """The hash of a record: SHA-256 over the previous hash and the canonical serialisation."""
+    return hashlib.sha256((prev_hash + canonical(record_id, fields)).encode("utf-8")).hexdigest()
+
+
+def _entry_fields(e: AuditEntry) -> tuple[object, ...]:
+    return (e.at, e.actor_kind, e.actor, e.authority, e.group_name, e.client, e.service, e.action,
+            ",".join(e.persons) if e.persons else None, e.result_code, e.result_text, e.detail)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
+    return conn_or_engine.dialect.name == "sqlite"
+
+
+def begin_write(conn: Connection) -> None:
+    """Begin ``conn``'s transaction as one that will write (see :func:`write_transaction`)."""
+    conn.begin()  # SQLAlchemy's transaction (nothing is sent: the drivers begin implicitly) ...
+    if is_sqlite(conn):
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # ... and SQLite's, as a writer
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that will write: committed on success, else rolled back.
+
+    On SQLite the transaction begins with ``BEGIN IMMEDIATE``, taking the database's write lock
+    at once, so a transaction that reads and then writes cannot fail on a stale snapshot; on
+    PostgreSQL it is an ordinary transaction (appends lock the chain head row).
+    """
+    with engine.connect() as conn:
+        begin_write(conn)
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+_SQL = {
+    "head": "SELECT seq, last_hash FROM audit_head WHERE id = 1",
+    "record": ("INSERT INTO audit_record (id, at, actor_kind, actor, authority, group_name, client, service, "
+               "action, persons, result_code, result_text, detail, prev_hash, hash) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+    "person": "INSERT INTO audit_person (pnr, audit_id) VALUES (?, ?)",
+    "usage": ("INSERT INTO usage_counter (day, authority, actor, service, calls) VALUES (?, ?, ?, ?, ?) "
+              "ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls"),
+    "move_head": "UPDATE audit_head SET seq = ?, last_hash = ? WHERE id = 1",
+}
+_SQL_PG = {k: v.replace("?", "%s") for k, v in _SQL.items()}
+_SQL_PG["head"] += " FOR UPDATE"
+
+#: PostgreSQL, one record in one round trip: lock the head, chain the record (the hash computed
+#: by the server over the same canonical text :func:`chain_hash` hashes), insert it with its
+#: person index rows and usage count, move the head. No head row: nothing written, no id returned.
+_PG_ONE = """
+WITH old AS (SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE),
+new AS (
+    SELECT old.seq + 1 AS id, old.last_hash AS prev_hash,
+           encode(sha256(convert_to(old.last_hash || %(tag)s || length((old.seq + 1)::text)::text || ':'
+                                    || (old.seq + 1)::text || ',' || %(canonical)s, 'UTF8')), 'hex') AS hash
+    FROM old),
+head AS (UPDATE audit_head SET seq = new.id, last_hash = new.hash FROM new WHERE audit_head.id = 1),
+rec AS (
+    INSERT INTO audit_record (id, at, actor_kind, actor, authority, group_name, client, service, action, persons,
+                              result_code, result_text, detail, prev_hash, hash)
+    SELECT new.id, %(at)s, %(actor_kind)s, %(actor)s, %(authority)s, %(group_name)s, %(client)s, %(service)s,
+           %(action)s, %(persons)s, %(result_code)s, %(result_text)s, %(detail)s, new.prev_hash, new.hash FROM new),
+person AS (INSERT INTO audit_person (pnr, audit_id) SELECT p, new.id FROM new, unnest(%(pnrs)s::varchar[]) AS p),
+counted AS (
+    INSERT INTO usage_counter (day, authority, actor, service, calls)
+    SELECT %(day)s, %(usage_authority)s, %(actor)s, %(service)s, 1 FROM new WHERE %(billable)s
+    ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls)
+SELECT id, hash FROM new
+"""
+
+
+#: PostgreSQL batches: COPY the records and index rows (a third of the cost of row-by-row inserts);
+#: the few usage rows go as arrays in one upsert.
+_PG_COPY_RECORDS = ("COPY audit_record (id, at, actor_kind, actor, authority, group_name, client, service, action, "
+                    "persons, result_code, result_text, detail, prev_hash, hash) FROM STDIN")
+_PG_COPY_PERSONS = "COPY audit_person (pnr, audit_id) FROM STDIN"
+_PG_USAGE = ("INSERT INTO usage_counter (day, authority, actor, service, calls) SELECT * FROM unnest("
+             "%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[]) "
+             "ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls")
+
+
+def _copy_rows(cur: Any, statement: str, rows: list[tuple]) -> None:
+    if rows:
+        with cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _append_one_pg(cur: Any, e: AuditEntry) -> int:
+    fields = _entry_fields(e)
+    params = dict(zip(HASHED_FIELDS, fields, strict=True))
+    params.update(tag=CANONICAL_VERSION, canonical=canonical_fields(fields), pnrs=list(dict.fromkeys(e.persons)),
+                  day=e.at[:10], usage_authority=e.authority or "", billable=e.billable and e.result_code == 0)
+    cur.execute(_PG_ONE, params)
+    row = cur.fetchone()
+    if row is None:
+        raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
+    return int(row[0])
+
+
+def _many(cur: Any, statement: str, rows: list[tuple]) -> None:
+    if len(rows) == 1:
+        cur.execute(statement, rows[0])  # executemany costs more for a single row
+    elif rows:
+        cur.executemany(statement, rows)
+
+
+def _write_rows(cur: Any, sql: dict[str, str], records: list[tuple], persons: list[tuple],
+                usage_rows: list[tuple], head: tuple[int, str]) -> None:
+    _many(cur, sql["record"], records)
+    _many(cur, sql["person"], persons)
+    _many(cur, sql["usage"], usage_rows)
+    cur.execute(sql["move_head"], head)
+
+
+def append_audit(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
+    """Chain ``entries`` onto the audit trail in ``conn``'s transaction; return their numbers.
+
+    Also counts the billable entries that succeeded in ``usage_counter``. ``conn`` must be in a
+    write transaction (:func:`write_transaction`, or the gate's); the caller commits.
+    """
+    if not entries:
+        return []
+    if not conn.in_transaction():
+        # the writes below go through the driver's cursor; without a transaction begun here the
+        # caller's commit would be a no-op and they would be rolled back when the connection returns
+        conn.begin()
+    sqlite = is_sqlite(conn)
+    sql = _SQL if sqlite else _SQL_PG
+    dbapi = conn.connection.dbapi_connection
+    cur = dbapi.cursor()
+    try:
+        if not sqlite and len(entries) == 1:
+            return [_append_one_pg(cur, entries[0])]
+        cur.execute(sql["head"])
+        head = cur.fetchone()
+        if head is None:
+            raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
+        seq, prev = int(head[0]), head[1]
+        records: list[tuple] = []
+        persons: list[tuple[str, int]] = []
+        usage: Counter[tuple[str, str, str, str]] = Counter()
+        for e in entries:
+            seq += 1
+            fields = _entry_fields(e)
+            digest = chain_hash(prev, seq, fields)
+            records.append((seq, *fields, prev, digest))
+            prev = digest
+            for pnr in dict.fromkeys(e.persons):
+                persons.append((pnr, seq))
+            if e.billable and e.result_code == 0:
+                usage[(e.at[:10], e.authority or "", e.actor, e.service)] += 1
+        usage_rows = [(*k, n) for k, n in usage.items()]
+        if sqlite:
+            _write_rows(cur, sql, records, persons, usage_rows, (seq, prev))
+        else:
+            _copy_rows(cur, _PG_COPY_RECORDS, records)
+            _copy_rows(cur, _PG_COPY_PERSONS, persons)
+            if usage_rows:
+                cur.execute(_PG_USAGE, [list(column) for column in zip(*usage_rows, strict=True)])
+            cur.execute(sql["move_head"], (seq, prev))
+    finally:
+        cur.close()
+    return [r[0] for r in records]
+
+
+def write_audit(engine: Engine, entries: Sequence[AuditEntry]) -> list[int]:
+    """Append ``entries`` in a transaction of their own."""
+    with write_transaction(engine) as conn:
+        return append_audit(conn, entries)
+
+
+class AuditWriter:
+    """Writes audit entries behind the calls, in batches (group commit).
+
+    :meth:`submit` queues an entry (a list append). When ``batch_size`` entries wait, the
+    submitting thread appends them all in one transaction; a background thread writes whatever
+    has waited longer than ``interval`` seconds, so a quiet server is recorded within that time.
+    Writing in the calling thread keeps the work where the CPU already is (a background thread
+    fighting for the GIL at every database call costs several times the writing itself).
+
+    If the database cannot be written the entries stay queued and are retried; when
+    ``max_pending`` entries wait, :meth:`submit` blocks and after ``submit_timeout`` raises
+    :class:`AuditUnavailable`, so calls stop being answered rather than go unrecorded. Entries
+    still queued when the process dies are lost (normally at most ``batch_size`` entries or
+    ``interval`` seconds' worth); :meth:`close` (also run at exit) writes them first.
+    """
+
+    def __init__(self, engine: Engine, *, interval: float = 0.2, batch_size: int = 256,
+                 max_pending: int = 50_000, submit_timeout: float = 30.0) -> None:
+        self.engine = engine
+        self.interval = interval
+        self.batch_size = batch_size
+        self.max_pending = max_pending
+        self.submit_timeout = submit_timeout
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._flushing = threading.Lock()
+        self._pending: list[AuditEntry] = []
+        self._in_flight = 0
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        self.last_error: BaseException | None = None
+        self.written = 0
+        self.batches = 0
+
+    def submit(self, entry: AuditEntry) -> None:
+        """Queue ``entry``; raise AuditUnavailable if it cannot be queued."""
+        with self._lock:
+            if self._closing:
+                raise AuditUnavailable("the audit writer is closed")
+            if len(self._pending) + self._in_flight >= self.max_pending:
+                deadline = time.monotonic() + self.submit_timeout
+                while len(self._pending) + self._in_flight >= self.max_pending:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._closing:
+                        raise AuditUnavailable(f"the audit trail cannot be written: {self.last_error!r}")
+                    self._changed.wait(remaining)
+            self._pending.append(entry)
+            full = len(self._pending) >= self.batch_size
+            if self._thread is None:
+                self._start()
+        if full and self._flushing.acquire(blocking=False):
+            try:
+                self._write_pending()
+            finally:
+                self._flushing.release()
+
+    def _start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="opencpr-audit-writer", daemon=True)
+        self._thread.start()
+        atexit.register(_close_at_exit, weakref.ref(self))
+
+    def _write_pending(self) -> bool:
+        """Write everything queued in one transaction (caller holds ``_flushing``); False on failure."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+            self._in_flight = len(batch)
+        if not batch:
+            return True
+        try:
+            write_audit(self.engine, batch)
+        except Exception as exc:  # the database is unreachable or refused: keep the entries, retry later
+            self.last_error = exc
+            log.exception("audit trail: %d records not written yet", len(batch))
+            with self._lock:
+                self._pending[:0] = batch
+                self._in_flight = 0
+                self._changed.notify_all()
+            return False
+        self.last_error = None
+        with self._lock:
+            self._in_flight = 0
+            self.written += len(batch)
+            self.batches += 1
+            self._changed.notify_all()
+        return True
+
+    def _run(self) -> None:
+        failures = 0
+        while True:
+            self._wake.wait(self.interval if failures == 0 else min(5.0, self.interval * 2 ** failures))
+            self._wake.clear()
+            with self._flushing:
+                ok = self._write_pending()
+            failures = 0 if ok else failures + 1
+            with self._lock:
+                if self._closing and (not self._pending or failures >= 3):
+                    lost, self._pending = self._pending, []
+                    self._changed.notify_all()
+                    break
+        for e in lost:
+            log.critical("audit record not written: %r", e)
+
+    def flush(self, timeout: float = 60.0) -> None:
+        """Write everything queued so far; raise AuditUnavailable if that fails within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._flushing:
+                self._write_pending()
+            with self._lock:
+                if not self._pending and not self._in_flight:
+                    return
+            if time.monotonic() >= deadline:
+                raise AuditUnavailable(f"audit records not written: {self.last_error!r}")
+            time.sleep(0.05)
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Write what is queued and stop the background thread."""
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+            thread = self._thread
+        if thread is not None:
+            self._wake.set()
+            thread.join(timeout)
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending) + self._in_flight
+
+
+def _close_at_exit(ref: weakref.ref[AuditWriter]) -> None:
+    writer = ref()
+    if writer is not None:
+        writer.close()
+
+
+# --- reading and verifying -----------------------------------------------------------------------
+
+def _to_record(row: Any) -> AuditRecord:
+    return AuditRecord(
+        row.id, row.at, row.actor_kind, row.actor, row.authority, row.group_name, row.client, row.service,
+        row.action, tuple(row.persons.split(",")) if row.persons else (), row.result_code, row.result_text,
+        row.detail, row.prev_hash, row.hash)
+
+
+def record_hash(record: AuditRecord) -> str:
+    """The hash a stored record should carry, computed from its content and ``prev_hash``."""
+    fields = (record.at, record.actor_kind, record.actor, record.authority, record.group_name, record.client,
+              record.service, record.action, ",".join(record.persons) if record.persons else None,
+              record.result_code, record.result_text, record.detail)
+    return chain_hash(record.prev_hash, record.id, fields)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditProblem:
+    """One thing wrong with the audit trail."""
+
+    record_id: int | None
+    kind: str  # altered, relinked, missing, truncated, head, index
+    message: str
+
+
+@dataclass(slots=True)
+class AuditReport:
+    """The result of :func:`verify_audit`."""
+
+    records: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    problems: list[AuditProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _runs(ids: Iterable[int]) -> str:
+    ids = list(ids)
+    return str(ids[0]) if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
+
+
+def verify_audit(engine: Engine, *, batch: int = 5000) -> AuditReport:
+    """Check the whole chain and the person index; name every record edited, relinked or deleted."""
+    report = AuditReport()
+    problems = report.problems
+    with engine.connect() as conn:
+        head = conn.execute(select(audit_head.c.seq, audit_head.c.last_hash).where(audit_head.c.id == 1)).first()
+        index = conn.execution_options(yield_per=batch).execute(
+            select(audit_person.c.audit_id, audit_person.c.pnr).order_by(audit_person.c.audit_id, audit_person.c.pnr))
+        index_rows = iter(index)
+        pending_index = next(index_rows, None)
+        rows = conn.execution_options(yield_per=batch).execute(select(audit_record).order_by(audit_record.c.id))
+        expected_id, prev_hash = 1, GENESIS_HASH
+        last: AuditRecord | None = None
+        last_altered = False
+        for row in rows:
+            rec = _to_record(row)
+            report.records += 1
+            gap = rec.id != expected_id
+            if gap:
+                problems.append(AuditProblem(rec.id, "missing", f"record{'s' if rec.id - expected_id > 1 else ''} "
+                                             f"{_runs(range(expected_id, rec.id))} deleted: "
+                                             f"record {rec.id} follows record {expected_id - 1}"))
+            altered = record_hash(rec) != rec.hash
+            if altered:
+                problems.append(AuditProblem(rec.id, "altered",
+                                             f"record {rec.id} was altered: its content does not match its hash"))
+            elif not gap and rec.prev_hash != prev_hash:
+                problems.append(AuditProblem(
+                    rec.id - 1, "relinked",
+                    f"record {rec.id - 1} was rewritten with a recomputed hash "
+                    f"(record {rec.id} is chained to a different hash)"))
+            # the person index must name exactly the record's persons
+            indexed: list[str] = []
+            while pending_index is not None and pending_index[0] < rec.id:
+                problems.append(AuditProblem(pending_index[0], "index",
+                                             f"person index names {pending_index[1]} for record "
+                                             f"{pending_index[0]}, which does not name that person"))
+                pending_index = next(index_rows, None)
+            while pending_index is not None and pending_index[0] == rec.id:
+                indexed.append(pending_index[1])
+                pending_index = next(index_rows, None)
+            if sorted(indexed) != sorted(set(rec.persons)):
+                problems.append(AuditProblem(rec.id, "index",
+                                             f"person index of record {rec.id} differs from its persons "
+                                             f"(index {sorted(indexed)}, record {sorted(set(rec.persons))})"))
+            expected_id, prev_hash, last, last_altered = rec.id + 1, rec.hash, rec, altered
+        while pending_index is not None:
+            problems.append(AuditProblem(pending_index[0], "index",
+                                         f"person index names record {pending_index[0]}, which does not exist"))
+            pending_index = next(index_rows, None)
+    if head is None:
+        problems.append(AuditProblem(None, "head", "the chain head (audit_head) is missing"))
+        return report
+    report.head_seq, report.head_hash = int(head.seq), head.last_hash
+    last_id = last.id if last else 0
+    if report.head_seq > last_id:
+        problems.append(AuditProblem(last_id + 1, "truncated",
+                                     f"record{'s' if report.head_seq - last_id > 1 else ''} "
+                                     f"{_runs(range(last_id + 1, report.head_seq + 1))} deleted from the end: "
+                                     f"the chain head says the trail ends at {report.head_seq}"))
+    elif report.head_seq < last_id:
+        problems.append(AuditProblem(report.head_seq + 1, "head",
+                                     f"records after {report.head_seq} are not covered by the chain head "
+                                     f"(added outside the chain, or the head was reset)"))
+    elif last is not None and last.hash != report.head_hash and not last_altered:
+        problems.append(AuditProblem(last.id, "relinked",
+                                     f"record {last.id} was rewritten with a recomputed hash "
+                                     f"(the chain head holds a different hash)"))
+    return report
+
+
+def audit_for_person(engine: Engine, pnr: str, *, limit: int | None = None) -> list[AuditRecord]:
+    """Who looked up or changed ``pnr``: the records naming that person, oldest first."""
+    query = (select(audit_record).join(audit_person, audit_person.c.audit_id == audit_record.c.id)
+             .where(audit_person.c.pnr == pnr).order_by(audit_record.c.id))
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return [_to_record(r) for r in conn.execute(query)]
+
+
+def audit_for_actor(engine: Engine, actor: str, *, limit: int | None = None) -> list[AuditRecord]:
+    """What a user code (or ``CVR:<cvr>``) did, oldest first."""
+    query = select(audit_record).where(audit_record.c.actor == actor).order_by(audit_record.c.id)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return [_to_record(r) for r in conn.execute(query)]
+
+
+def audit_records(engine: Engine, *, after: int = 0, limit: int | None = None) -> list[AuditRecord]:
+    """Records with numbers above ``after``, oldest first."""
+    query = select(audit_record).where(audit_record.c.id > after).order_by(audit_record.c.id)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return [_to_record(r) for r in conn.execute(query)]

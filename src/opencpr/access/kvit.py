@@ -1,0 +1,61 @@
+"""CPR's return codes (Kvit) for signon, sessions and access, with their Danish texts.
+
+``Kvit v`` is the numeric code, ``t`` the text (GCTP ``<Kvit r=.. t=.. v=..>``). Texts that CPR
+publishes are used as published (900, 901, 905, 52, 172, 4, 5); the others are this project's
+wording of the meaning CPR's clients document.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Kvit(Enum):
+    """A return code and its Danish text."""
+
+    OK = (0, "")
+    AUTHORITY_UNKNOWN = (4, "Myndighedskode %1% kan ikke findes")
+    NO_ACCESS = (5, "Myndigheden kan ikke foretage hændelsen")
+    PNR_MALFORMED = (52, "Personnummeret: %1% er udfyldt forkert. Det skal være gyldigt.")
+    PERSON_NOT_FOUND = (172, "Personen findes ikke i CPR")
+    SIGNON_OK = (900, "Signon udført")
+    TOKEN_UNKNOWN = (901, "Token kendes ikke")
+    USER_UNKNOWN = (902, "Brugerid er ikke oprettet i sikkerhedssystemet")
+    USER_INACTIVE = (903, "Brugerid er ikke aktiv i sikkerhedssystemet")
+    USER_ID_INVALID = (904, "Ugyldigt brugerid indtastet")
+    PASSWORD_WRONG = (905, "Ugyldig kodeord indtastet")
+    PASSWORD_EXPIRED = (906, "Kodeordet er udløbet")
+    NEW_PASSWORDS_DIFFER = (907, "De to nye kodeord skal være ens")
+    NEW_PASSWORD_INVALID = (908, "Nyt kodeord er ikke gyldigt")
+    INTERNAL_ERROR = (999, "Intern fejl i CPR-serveren")  # this project's code
+
+    def __init__(self, code: int, text: str) -> None:
+        self.code = code
+        self.text = text
+
+    def format(self, value: str) -> str:
+        """The text with ``%1%`` replaced by ``value`` (an authority code, a PNR …)."""
+        return self.text.replace("%1%", value)
+
+    @classmethod
+    def of(cls, code: int) -> Kvit:
+        """The member with numeric ``code``."""
+        for member in cls:
+            if member.code == code:
+                return member
+        raise ValueError(f"no Kvit with code {code}")
+
+
+class KvitError(Exception):
+    """An answer that is a Kvit code other than OK: the adapters turn it into their protocol's error."""
+
+    default = Kvit.INTERNAL_ERROR
+
+    def __init__(self, text: str | None = None, *, kvit: Kvit | None = None) -> None:
+        self.kvit = kvit or self.default
+        self.text = text if text is not None else self.kvit.text
+        super().__init__(f"{self.kvit.code} {self.text}")
+
+    @property
+    def code(self) -> int:
+        return self.kvit.code

@@ -1,0 +1,104 @@
+"""Name and address protection (navne- og adressebeskyttelse) and the other protection flags.
+
+A protection row (record 004) is in force on a day when ``valid_from <= day < valid_to`` (the
+end date is the day it is lifted; a missing date is open). Type ``0001`` hides the person's
+address from callers whose group lacks ``protected_addresses``:
+
+* in lookups the address fields (:data:`ADDRESS_FIELDS`) go out blank — the fields are still
+  there, as CPR always returns its fields — while name, status and the protection flag stay;
+* searches that find persons by address must not find them at all, so that neither a row, nor
+  a count, nor a restart key reveals that a protected person lives at the address: build the
+  query with :func:`visible_condition`.
+
+The other types (0002 local directory, 0003 marketing, 0004 research, 0005 credit warning)
+are flags to show, never reasons to hide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, exists, or_, select, true
+
+from opencpr.register.schema import protection
+
+NAME_AND_ADDRESS = "0001"
+
+#: The address fields of service records (the names the services use); blanked under protection.
+ADDRESS_FIELDS: frozenset[str] = frozenset({
+    "co_name", "locality", "standard_address", "town", "postal_code", "postal_district", "municipality",
+    "municipality_name", "road", "road_name", "house_no", "floor", "door", "building_no", "moved_in",
+    "exit_country", "exit_country_name", "foreign_line1", "foreign_line2", "foreign_line3", "foreign_line4",
+    "foreign_line5",
+})
+
+
+def in_force(valid_from: str | None, valid_to: str | None, day: str) -> bool:
+    """True if a protection with these dates (``YYYY-MM-DD``) is in force on ``day``."""
+    return (not valid_from or valid_from[:10] <= day) and (not valid_to or day < valid_to[:10])
+
+
+def in_force_condition(day: Any, table: Any = protection) -> ColumnElement[bool]:
+    """SQL: a row of ``table`` (the protection table or an alias) is in force on ``day``."""
+    return and_(or_(table.c.valid_from.is_(None), table.c.valid_from <= day),
+                or_(table.c.valid_to.is_(None), table.c.valid_to == "", table.c.valid_to > day))
+
+
+def protected_condition(pnr_column: ColumnElement[str], day: str,
+                        types: Iterable[str] = (NAME_AND_ADDRESS,)) -> ColumnElement[bool]:
+    """SQL: the person in ``pnr_column`` has one of ``types`` in force on ``day``."""
+    p = protection.alias("protection_in_force")  # an alias: the search itself may read ``protection``
+    return exists().where(p.c.pnr == pnr_column, p.c.protection_type.in_(list(types)), in_force_condition(day, p))
+
+
+def visible_condition(pnr_column: ColumnElement[str], day: str, sees_protected: bool) -> ColumnElement[bool]:
+    """SQL for address searches: true for every person the caller may find by address.
+
+    For a caller who sees protected addresses this is simply true; for others it excludes the
+    persons under name and address protection on ``day``.
+    """
+    if sees_protected:
+        return true()
+    return ~protected_condition(pnr_column, day)
+
+
+_TYPES_QUERY = (select(protection.c.pnr, protection.c.protection_type)
+                .where(protection.c.pnr.in_(bindparam("pnrs", expanding=True)),
+                       in_force_condition(bindparam("day"))))
+
+
+def protections_of(conn: Connection, pnrs: Iterable[str], day: str) -> dict[str, frozenset[str]]:
+    """The protection types in force on ``day`` for each of ``pnrs`` (persons without any are left out)."""
+    wanted = list(dict.fromkeys(pnrs))
+    if not wanted:
+        return {}
+    found: dict[str, set[str]] = {}
+    for pnr, kind in conn.execute(_TYPES_QUERY, {"pnrs": wanted, "day": day}):
+        found.setdefault(pnr, set()).add(kind)
+    return {p: frozenset(t) for p, t in found.items()}
+
+
+def blank_address(record: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Blank the address fields of a service record in place (the fields stay, empty)."""
+    for name in ADDRESS_FIELDS.intersection(record):
+        record[name] = None
+    return record
+
+
+def hides_address(types: Iterable[str], sees_protected: bool) -> bool:
+    """True if a person with protection ``types`` in force must have the address hidden."""
+    return not sees_protected and NAME_AND_ADDRESS in types
+
+
+def apply_protection(records: Iterable[MutableMapping[str, Any]], protections: Mapping[str, frozenset[str]],
+                     sees_protected: bool) -> int:
+    """Blank the addresses of protected persons among ``records``; return how many were blanked."""
+    if sees_protected:
+        return 0
+    blanked = 0
+    for record in records:
+        if NAME_AND_ADDRESS in protections.get(record.get("pnr") or "", ()):
+            blank_address(record)
+            blanked += 1
+    return blanked

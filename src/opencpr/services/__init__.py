@@ -1,0 +1,6 @@
+"""The service layer: every service call passes through :class:`~opencpr.services.gate.Gate`.
+
+* :mod:`~opencpr.services.gate` — the gate: permission, protection, audit, usage.
+* :mod:`~opencpr.services.errors` — service errors carrying CPR's Kvit codes.
+* :mod:`~opencpr.services.lookup` — master data lookups (``STAMP``, ``Stam+``).
+"""

@@ -1,0 +1,321 @@
+"""The gate: the one place every service call passes through.
+
+An adapter (GCTP, SOAP, REST, console, CLI, delivery) holds a :class:`Gate`, never a database
+engine. It turns its credentials into an :class:`Actor` through the gate
+(:meth:`Gate.signon`, :meth:`Gate.actor_for_token`, :meth:`Gate.actor_for_certificate`) and
+calls services with :meth:`Gate.call`, which in one place
+
+1. checks the actor's security group allows the service or event (else :class:`NoAccess`,
+   Kvit 5) and, for a group limited to its own municipality, that the person lives in or moves
+   to it;
+2. runs the service with a :class:`ServiceContext` (the connection, the actor, the day, the
+   protection primitives) — services are written against the context and cannot be run without
+   a gate;
+3. applies name and address protection to what goes out (blanks addresses; refuses to let a
+   protected person out of an address search);
+4. writes the audit record — every PNR returned or changed, the result, refusals and errors
+   too — and counts billable calls for usage.
+
+Services are declared as data (:class:`ServiceSpec`): name, kind, audit action, billing, and
+which key names the person, the destination municipality and the permission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cryptography import x509
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, exists, select, true
+
+from opencpr.access import sessions, subscribers
+from opencpr.access.actor import Actor
+from opencpr.access.audit import AuditEntry, AuditWriter, append_audit, begin_write, write_audit
+from opencpr.access.groups import Grant, Kind, Scope
+from opencpr.access.kvit import Kvit, KvitError
+from opencpr.access.passwords import Passwords
+from opencpr.access.protection import NAME_AND_ADDRESS, blank_address, protections_of, visible_condition
+from opencpr.clock import Clock, SystemClock
+from opencpr.domain.pnr import is_valid
+from opencpr.register.schema import address
+from opencpr.services.errors import NoAccess, ProtectionLeak
+
+__all__ = ["Actor", "AuditMode", "Gate", "Kind", "Outcome", "Scope", "ServiceContext", "ServiceSpec"]
+
+_PNR_KEY = re.compile(r"(\d{6})-?(\d{4})")
+
+
+class AuditMode(StrEnum):
+    """When the audit record of a call that changes nothing is written."""
+
+    SYNC = "sync"  # in the call's transaction: committed before the answer leaves
+    DEFERRED = "deferred"  # queued for the AuditWriter (batched, written within its interval)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a service returns: records going out, persons changed, a note for the audit trail."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)  # each about one person has "pnr"
+    changed: tuple[str, ...] = ()  # PNRs changed (updates)
+    detail: str | None = None  # for the audit record (e.g. search criteria)
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. restart key, total count
+
+    def persons(self) -> tuple[str, ...]:
+        """Every PNR returned or changed, once each, in order."""
+        found = [r["pnr"] for r in self.records if r.get("pnr")]
+        if self.changed:
+            found.extend(self.changed)
+        return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """A service as the gate sees it."""
+
+    name: str  # CPR's service name ("Stam+") or event code ("A01")
+    kind: Kind  # which grant of a security group covers it
+    action: str  # for the audit trail: lookup, search, event, initiate, validate, save, approve …
+    run: Callable[..., Outcome]  # run(ctx, **keys)
+    billable: bool = True  # counted for usage when it succeeds
+    writes: bool = False  # changes the register: its audit record always commits with the change
+    address_search: bool = False  # finds persons by address: protected persons must not be found
+    pnr_key: str | None = "pnr"  # the key naming the person (scope check; audit of failures)
+    municipality_key: str | None = None  # the key naming a municipality the person moves to (scope)
+    grant_key: str | None = None  # the key naming the permission (an event code), if not ``name``
+    description: str = ""
+
+
+_GATE = object()
+_MUNICIPALITY_QUERY = select(address.c.municipality).where(address.c.pnr == bindparam("pnr"),
+                                                           address.c.current == true())
+
+
+class ServiceContext:
+    """What a service gets from the gate: the connection, the actor, the day and the primitives."""
+
+    __slots__ = ("conn", "actor", "grant", "now", "today", "_protections", "_touched")
+
+    def __init__(self, key: object, conn: Connection, actor: Actor, grant: Grant, now: dt.datetime) -> None:
+        if key is not _GATE:
+            raise TypeError("service contexts are made by the gate only: call services through Gate.call")
+        self.conn = conn
+        self.actor = actor
+        self.grant = grant
+        self.now = now
+        self.today = now.date().isoformat()
+        self._protections: dict[str, frozenset[str]] = {}
+        self._touched: list[str] = []
+
+    @property
+    def sees_protected_addresses(self) -> bool:
+        return self.actor.group.permissions.protected_addresses
+
+    @property
+    def pending_only(self) -> bool:
+        """The actor's events must go to the pending register (venteregister)."""
+        return self.actor.group.permissions.pending_only
+
+    def protections(self, pnrs: Iterable[str]) -> dict[str, frozenset[str]]:
+        """Protection types in force today for each of ``pnrs`` (read once per call)."""
+        pnrs = list(pnrs)
+        missing = [p for p in pnrs if p not in self._protections]
+        if missing:
+            found = protections_of(self.conn, missing, self.today)
+            for p in missing:
+                self._protections[p] = found.get(p, frozenset())
+        return {p: self._protections[p] for p in pnrs}
+
+    def visible(self, pnr_column: ColumnElement[str]) -> ColumnElement[bool]:
+        """SQL for address searches: excludes persons the actor may not find by address."""
+        return visible_condition(pnr_column, self.today, self.sees_protected_addresses)
+
+    def in_scope(self, pnr_column: ColumnElement[str]) -> ColumnElement[bool]:
+        """SQL: the person is within the grant's scope (for searches under a limited scope)."""
+        if self.grant.scope is Scope.ALL:
+            return true()
+        home = address.alias("scope_address")  # an alias: the search itself may read ``address``
+        return exists().where(home.c.pnr == pnr_column, home.c.current == true(),
+                              home.c.municipality == (self.actor.authority or ""))
+
+    def municipality_of(self, pnr: str) -> str | None:
+        """The municipality of the person's current address (None without one)."""
+        return self.conn.execute(_MUNICIPALITY_QUERY, {"pnr": pnr}).scalar()
+
+    def touch(self, *pnrs: str) -> None:
+        """Name persons the call changed (or read without returning) for the audit record."""
+        self._touched.extend(pnrs)
+
+
+def _stamp(now: dt.datetime) -> str:
+    return (now if now.tzinfo is None else now.replace(tzinfo=None)).isoformat(timespec="seconds")
+
+
+def _key_pnr(spec: ServiceSpec, keys: dict[str, Any]) -> tuple[str, ...]:
+    """The person a call names by its PNR key (nothing if the key is absent or not a valid PNR)."""
+    value = keys.get(spec.pnr_key) if spec.pnr_key else None
+    m = _PNR_KEY.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        return ()
+    digits = m.group(1) + m.group(2)
+    return (digits,) if is_valid(digits) else ()
+
+
+class Gate:
+    """The single gate: permission, protection, audit and usage for every service call."""
+
+    def __init__(self, engine: Engine, clock: Clock | None = None, *, audit_mode: AuditMode | str = AuditMode.SYNC,
+                 writer: AuditWriter | None = None, passwords: Passwords | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+        self.audit_mode = AuditMode(audit_mode)
+        self.passwords = passwords or Passwords()
+        self.writer = writer
+        if self.writer is None and self.audit_mode is AuditMode.DEFERRED:
+            self.writer = AuditWriter(engine)
+
+    # --- the one way in -------------------------------------------------------------------------
+
+    def call(self, actor: Actor, spec: ServiceSpec, /, **keys: Any) -> Outcome:
+        """Run ``spec`` for ``actor`` with ``keys``: check, run, protect, audit, count.
+
+        Raises the service's :class:`~opencpr.access.kvit.KvitError` (NoAccess, PersonNotFound,
+        MalformedPNR …) after recording it; other exceptions are recorded as Kvit 999.
+        """
+        now = self.clock.now()
+        permission = keys.get(spec.grant_key) if spec.grant_key else spec.name
+        service = spec.name if spec.grant_key is None else str(permission)
+        grant = (actor.group.permissions.grant_for(spec.kind, permission)
+                 if isinstance(permission, str) else None)
+        sync = spec.writes or self.audit_mode is AuditMode.SYNC
+        if grant is None:
+            refusal = NoAccess(f"Ingen adgang: sikkerhedsgruppen {actor.group.name} må ikke bruge {service}")
+            self._record_alone(self._entry(actor, spec, service, now, _key_pnr(spec, keys), refusal), sync)
+            raise refusal
+        with self.engine.connect() as conn:
+            if sync:  # this transaction will write the audit record: begin it as a writer
+                begin_write(conn)
+            ctx = ServiceContext(_GATE, conn, actor, grant, now)
+            try:
+                if grant.scope is not Scope.ALL:
+                    self._check_scope(ctx, spec, keys)
+                outcome = spec.run(ctx, **keys)
+                self._protect(ctx, spec, outcome)
+            except Exception as exc:
+                conn.rollback()
+                persons = tuple(dict.fromkeys(_key_pnr(spec, keys) + tuple(ctx._touched)))
+                self._record_alone(self._entry(actor, spec, service, now, persons, exc), sync)
+                raise
+            persons = outcome.persons()
+            if ctx._touched:
+                persons = tuple(dict.fromkeys(persons + tuple(ctx._touched)))
+            entry = AuditEntry(_stamp(now), actor.kind, actor.ident, actor.authority, actor.group.name,
+                               actor.client, service, spec.action, persons, 0, "", outcome.detail, spec.billable)
+            if sync:
+                append_audit(conn, [entry])
+            # commit even a read-only call: psycopg drops its prepared statements on ROLLBACK,
+            # which makes the next lookups on PostgreSQL parse and plan their queries again
+            conn.commit()
+        if not sync:
+            self.writer.submit(entry)
+        return outcome
+
+    # --- credentials -> actors ---------------------------------------------------------------------
+
+    def signon(self, user_code: str, password: str, *, client: str | None = None) -> sessions.SignonResult:
+        """GCTP signon (Kvit 900 with a token, or 902-906)."""
+        return sessions.signon(self.engine, user_code, password, client=client, clock=self.clock,
+                               passwords=self.passwords)
+
+    def change_password(self, user_code: str, password: str, new_password: str, repeated: str | None = None, *,
+                        client: str | None = None) -> sessions.SignonResult:
+        """GCTP newpass (Kvit 900 with a token, or 902-908)."""
+        return sessions.change_password(self.engine, user_code, password, new_password, repeated, client=client,
+                                        clock=self.clock, passwords=self.passwords)
+
+    def actor_for_token(self, token: str, *, client: str | None = None) -> Actor:
+        """The actor of a session token; raise TokenUnknown (Kvit 901)."""
+        return sessions.resolve_token(self.engine, token, client=client, clock=self.clock)
+
+    def signoff(self, token: str) -> bool:
+        return sessions.signoff(self.engine, token)
+
+    def actor_for_certificate(self, cert: bytes | str | x509.Certificate, *, client: str | None = None) -> Actor:
+        """The actor of a verified client certificate's subscriber system; raise UnknownSystem (Kvit 5)."""
+        return subscribers.actor_for_certificate(self.engine, cert, client=client)
+
+    # --- protection primitives for services ----------------------------------------------------
+
+    @staticmethod
+    def visible(pnr_column: ColumnElement[str], day: str, sees_protected: bool) -> ColumnElement[bool]:
+        """SQL for address searches: see :func:`opencpr.access.protection.visible_condition`."""
+        return visible_condition(pnr_column, day, sees_protected)
+
+    # --- audit -------------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write queued audit records now (deferred mode)."""
+        if self.writer is not None:
+            self.writer.flush()
+
+    def close(self) -> None:
+        """Write queued audit records and stop the writer."""
+        if self.writer is not None:
+            self.writer.close()
+
+    def __enter__(self) -> Gate:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- internals ----------------------------------------------------------------------------------
+
+    def _entry(self, actor: Actor, spec: ServiceSpec, service: str, now: dt.datetime, persons: tuple[str, ...],
+               exc: BaseException) -> AuditEntry:
+        if isinstance(exc, KvitError):
+            code, text, detail = exc.code, exc.text, None
+        else:
+            code, text = Kvit.INTERNAL_ERROR.code, Kvit.INTERNAL_ERROR.text
+            detail = f"{type(exc).__name__}: {exc}"[:500]
+        return AuditEntry(_stamp(now), actor.kind, actor.ident, actor.authority, actor.group.name, actor.client,
+                          service, spec.action, persons, code, text[:200], detail, spec.billable)
+
+    def _record_alone(self, entry: AuditEntry, sync: bool) -> None:
+        if sync or self.writer is None:
+            write_audit(self.engine, [entry])
+        else:
+            self.writer.submit(entry)
+
+    def _check_scope(self, ctx: ServiceContext, spec: ServiceSpec, keys: dict[str, Any]) -> None:
+        own = ctx.actor.authority or ""
+        target = keys.get(spec.municipality_key) if spec.municipality_key else None
+        if target is not None and str(target).strip().zfill(4) == own:
+            return
+        pnr = _key_pnr(spec, keys)
+        if not pnr:
+            # no person named (the service limits what it finds with ctx.in_scope()), or a
+            # malformed PNR (the service answers Kvit 52)
+            return
+        if ctx.municipality_of(pnr[0]) == own:
+            return
+        raise NoAccess(f"Personen hører ikke under myndighed {own}")
+
+    def _protect(self, ctx: ServiceContext, spec: ServiceSpec, outcome: Outcome) -> None:
+        if ctx.sees_protected_addresses or not outcome.records:
+            return
+        pnrs = [r["pnr"] for r in outcome.records if r.get("pnr")]
+        if not pnrs:
+            return
+        found = ctx.protections(pnrs)
+        for record in outcome.records:
+            types = found.get(record.get("pnr") or "")
+            if types and NAME_AND_ADDRESS in types:
+                if spec.address_search:
+                    raise ProtectionLeak(f"{spec.name} returned a person under name and address protection "
+                                         f"to group {ctx.actor.group.name}")
+                blank_address(record)
