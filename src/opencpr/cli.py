@@ -15,7 +15,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from opencpr.access.cli import audit_app, certs_app, groups_app, systems_app, usage_cmd, users_app
-from opencpr.config import load_settings
 
 app = typer.Typer(
     help="OpenCPR: the Danish CPR register and its services.",
@@ -38,18 +37,10 @@ DatabaseOption = Annotated[
 ]
 
 
-def _engine(database_url: str | None, migrate: bool = True):
-    from opencpr.register.db import make_engine
-    from opencpr.register.migrate import upgrade
+def _engine(database_url: str | None):
+    from opencpr.register.migrate import open_register
 
-    settings = load_settings()
-    url = database_url or settings.database_url
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = make_engine(url)
-    if migrate:
-        upgrade(engine)
-    return engine
+    return open_register(database_url)
 
 
 def _progress(total: int | None, label: str) -> Progress:

@@ -26,6 +26,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("OPENCPR_DATA_DIR", "data")).resolve()
     url = env.get("OPENCPR_DATABASE_URL") or f"sqlite:///{data_dir / 'opencpr.sqlite'}"
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return Settings(data_dir=data_dir, database_url=url)
+    return Settings(data_dir=data_dir, database_url=normalize_url(url))
+
+
+def normalize_url(url: str) -> str:
+    """A database URL as SQLAlchemy needs it: plain ``postgresql://`` URLs use psycopg 3."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url

@@ -27,8 +27,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from opencpr.config import load_settings
-
 err = Console(stderr=True)
 
 
@@ -64,14 +62,9 @@ certs_app = typer.Typer(help="Development certificates: a CA, a server certifica
 
 def _engine(database_url: str | None):
     from opencpr.access.groups import ensure_default_groups
-    from opencpr.register.db import make_engine
-    from opencpr.register.migrate import upgrade
+    from opencpr.register.migrate import open_register
 
-    url = database_url or load_settings().database_url
-    if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = make_engine(url)
-    upgrade(engine)
+    engine = open_register(database_url)
     ensure_default_groups(engine)
     return engine
 

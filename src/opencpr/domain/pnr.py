@@ -211,6 +211,12 @@ def _serials(digits7: tuple[int, ...], residue: int, parity: int, modulus: bool)
     return tuple(out)
 
 
+def valid_serials(digits7: tuple[int, ...], residue: int, parity: int) -> tuple[str, ...]:
+    """Serials ``SSSS`` (7th digit in ``digits7``, last digit of ``parity``) that complete a
+    modulus-11 number whose date part weighs ``residue`` modulo 11; ascending, never 0000."""
+    return _serials(digits7, residue, parity, True)
+
+
 def _candidates(birth_date: datetime.date, parity: int, modulus: bool = True) -> tuple[str, tuple[str, ...]]:
     """Date prefix ``DDMMYY`` and the legal serials for a birth date and last-digit parity."""
     digits7 = century_digit_range(birth_date.year)

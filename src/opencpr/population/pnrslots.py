@@ -15,29 +15,15 @@ The numbers are valid by :mod:`opencpr.domain.pnr` (modulus 11, century digit, s
 from __future__ import annotations
 
 import datetime
-from functools import cache
 
-from opencpr.domain.pnr import WEIGHTS, century_digit_range
+from opencpr.domain.pnr import WEIGHTS, century_digit_range, valid_serials
 
 __all__ = ["SlotAllocator", "serials_for"]
 
 _MAX_SHIFT = 366  # days a birth date may move to find a free serial (never reached in practice)
 
 
-@cache
-def _serial_table(digits7: tuple[int, ...], residue: int, parity: int) -> tuple[str, ...]:
-    """Serials ``SSSS`` (first digit in ``digits7``, last digit of ``parity``) whose weighted
-    digit sum (weights 4, 3, 2, 1) is ``residue`` modulo 11, ascending; never ``0000``."""
-    out = []
-    for d7 in digits7:
-        for rest in range(1000):
-            serial = d7 * 1000 + rest
-            if serial == 0 or serial % 2 != parity:
-                continue
-            ws = 4 * d7 + 3 * (rest // 100) + 2 * (rest // 10 % 10) + rest % 10
-            if ws % 11 == residue:
-                out.append(f"{serial:04d}")
-    return tuple(out)
+_serial_table = valid_serials
 
 
 _BY_DAY: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
