@@ -171,11 +171,13 @@ def demo(
     database_url: DatabaseOption = None,
 ) -> None:
     """Build the demo register: CPR's demo persons plus a synthetic population; print a summary."""
+    from opencpr.access.groups import ensure_default_groups
     from opencpr.population.load import load_population
     from opencpr.register.demo import load_demo_persons
     from opencpr.register.importer import count_persons
 
     engine = _engine(database_url)
+    ensure_default_groups(engine)
     if count_persons(engine) == 0:
         n_demo = load_demo_persons(engine)
         console.print(f"Loaded {n_demo} CPR demo persons")
