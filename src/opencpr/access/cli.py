@@ -1,13 +1,6 @@
 """Command line for access control: ``opencpr users|groups|systems|audit|usage|certs``.
 
-The sub-apps are registered by the main CLI (:mod:`opencpr.cli`)::
-
-    app.add_typer(users_app, name="users")
-    app.add_typer(groups_app, name="groups")
-    app.add_typer(systems_app, name="systems")
-    app.add_typer(audit_app, name="audit")
-    app.add_typer(certs_app, name="certs")
-    app.command("usage")(usage_cmd)
+The sub-apps are registered by the main CLI (:mod:`opencpr.cli`) under those names.
 
 Every command that touches the register takes ``--database-url`` (``OPENCPR_DATABASE_URL``),
 brings the schema up to date and makes sure the default security groups exist. Administrative
