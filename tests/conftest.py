@@ -8,6 +8,7 @@ skipped, unless ``OPENCPR_REQUIRE_POSTGRES=1`` (CI sets it), which makes them fa
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 
@@ -64,3 +65,71 @@ def engine(database_url):
     eng = make_engine(database_url)
     yield eng
     eng.dispose()
+
+
+# --- the demo register behind a live server ----------------------------------------------------------
+
+#: The day the recorded GCTP answers were taken from CPR's demo service (their ``ts`` stamps).
+RECORDED_DAY = dt.datetime(2014, 10, 27, 12, 0, 0)
+
+#: Test users by security group: (user code, authority, password).
+TEST_USERS = {
+    "cpr-office": ("CPR1", "0003", "Cpr-office1!"),
+    "municipality": ("KOM1", "0851", "Kommune-851!"),
+    "church-office": ("KIRKE1", "7001", "Kirke-7001!"),
+    "private-company": ("PRIV1", "0000", "Privat-0000!"),
+    "citizen": ("BORGER1", "0851", "Borger-851!"),
+}
+
+
+def make_demo_register(engine, clock) -> None:
+    """CPR's 80 demo persons, the default groups and the test users (cheap password hashes)."""
+    from opencpr.access.groups import ensure_default_groups
+    from opencpr.access.passwords import CHEAP, Passwords
+    from opencpr.access.users import add_user, set_known_password
+    from opencpr.register.demo import load_demo_persons
+
+    load_demo_persons(engine)
+    ensure_default_groups(engine, clock)
+    cheap = Passwords(CHEAP)
+    for group, (code, authority, password) in TEST_USERS.items():
+        add_user(engine, code, authority, group, clock=clock, passwords=cheap)
+        set_known_password(engine, code, password, clock=clock, passwords=cheap)
+
+
+@pytest.fixture
+def clock():
+    from opencpr.clock import FixedClock
+
+    return FixedClock(RECORDED_DAY)
+
+
+@pytest.fixture
+def demo_engine(engine, clock):
+    make_demo_register(engine, clock)
+    return engine
+
+
+@pytest.fixture
+def live(demo_engine, clock):
+    """A real server (uvicorn, plain HTTP on 127.0.0.1) on the demo register; yields its port."""
+    from live import running
+    from opencpr.access.passwords import CHEAP, Passwords
+    from opencpr.app import create_app
+    from opencpr.services.gate import Gate
+
+    gate = Gate(demo_engine, clock, audit_mode="sync", passwords=Passwords(CHEAP))
+    with running(create_app(demo_engine, gate=gate)) as port:
+        yield port
+
+
+@pytest.fixture
+def gctp(live):
+    """A GCTP client signed on as the CPR office's test user."""
+    from live import Gctp
+
+    client = Gctp(live)
+    code, _, password = TEST_USERS["cpr-office"]
+    answer = client.signon(code, password)
+    assert answer["kvit"]["v"] == "900", answer
+    return client

@@ -168,16 +168,17 @@ def summary(database_url: DatabaseOption = None) -> None:
 def demo(
     persons: Annotated[int, typer.Option("--persons", "-n", min=1)] = 2_000,
     seed: Annotated[int, typer.Option()] = 1,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve",
+                                              help="Start the server on the demo register afterwards.")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Build the demo register: CPR's demo persons plus a synthetic population; print a summary."""
-    from opencpr.access.groups import ensure_default_groups
+    """Build the demo register: CPR's demo persons, a synthetic population and the demo user; print a summary."""
     from opencpr.population.load import load_population
-    from opencpr.register.demo import load_demo_persons
+    from opencpr.register.demo import ensure_demo_user, load_demo_persons
     from opencpr.register.importer import count_persons
 
     engine = _engine(database_url)
-    ensure_default_groups(engine)
+    user, password = ensure_demo_user(engine)
     if count_persons(engine) == 0:
         n_demo = load_demo_persons(engine)
         console.print(f"Loaded {n_demo} CPR demo persons")
@@ -186,6 +187,59 @@ def demo(
     else:
         console.print("The register is not empty; showing what it holds")
     _print_summary(engine)
+    console.print(f"Demo user: [bold]{user}[/] password [bold]{password}[/]")
+    if serve_after:
+        serve(database_url=database_url)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default from the configuration).")] = None,
+    https_port: Annotated[int | None, typer.Option(help="HTTPS port (0: none).")] = None,
+    http_port: Annotated[int | None, typer.Option(help="Plain HTTP port for local work (0: none).")] = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run the server: GCTP at /cpr-online-gctp/gctp, REST at /api/v1, docs at /docs."""
+    import dataclasses
+
+    from opencpr.app import create_app
+    from opencpr.config import load_settings
+    from opencpr.server import serve as run_server
+
+    settings = load_settings()
+    changes = {k: v for k, v in {"host": host, "https_port": https_port, "http_port": http_port}.items()
+               if v is not None}
+    settings = dataclasses.replace(settings, **changes)
+    engine = _engine(database_url or settings.database_url)
+    app_ = create_app(engine, audit_mode=settings.audit_mode, gctp_env=settings.gctp_env)
+
+    def started(listeners) -> None:
+        for listener in listeners:
+            console.print(f"Serving [bold]{listener.scheme}://{listener.host}:{listener.port}[/] "
+                          f"(GCTP {listener.scheme}://{listener.host}:{listener.port}/cpr-online-gctp/gctp, "
+                          f"docs /docs)")
+
+    run_server(app_, settings, log_level, started)
+
+
+@app.command()
+def catalog(
+    as_json: Annotated[bool, typer.Option("--json", help="The specifications as JSON.")] = False,
+) -> None:
+    """The service catalogue: every search service with its keys and result fields."""
+    import json
+
+    from opencpr.services.catalogue import catalogue, specifications
+
+    if as_json:
+        sys.stdout.write(json.dumps(specifications(), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("service", "system", "category", "keys", "title", title="Service catalogue")
+    for s in catalogue().values():
+        table.add_row(s.name, s.system, s.category.value, " ".join(k.name + ("*" if k.required else "")
+                                                                    for k in s.keys), s.title)
+    Console().print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

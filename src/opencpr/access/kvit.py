@@ -1,8 +1,10 @@
 """CPR's return codes (Kvit) for signon, sessions and access, with their Danish texts.
 
 ``Kvit v`` is the numeric code, ``t`` the text (GCTP ``<Kvit r=.. t=.. v=..>``). Texts that CPR
-publishes are used as published (900, 901, 905, 52, 172, 4, 5); the others are this project's
-wording of the meaning CPR's clients document.
+publishes are used as published (900, 901, 905, 52, 172, 4, 5, 16); the others are this
+project's wording of the meaning CPR's clients document. Codes CPR has not published (unknown
+service, missing or invalid key, unreadable document, DTD, oversized body, internal error) are
+this project's and marked so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ class Kvit(Enum):
     OK = (0, "")
     AUTHORITY_UNKNOWN = (4, "Myndighedskode %1% kan ikke findes")
     NO_ACCESS = (5, "Myndigheden kan ikke foretage hændelsen")
+    UNKNOWN_SERVICE = (10, "Servicen %1% findes ikke")  # this project's code
+    UNKNOWN_FIELD = (16, "Forkert felt-reference")
+    KEY_MISSING = (17, "Nøglefeltet %1% skal udfyldes")  # this project's code
+    KEY_INVALID = (18, "Nøglefeltet %1% er udfyldt forkert")  # this project's code
     PNR_MALFORMED = (52, "Personnummeret: %1% er udfyldt forkert. Det skal være gyldigt.")
     PERSON_NOT_FOUND = (172, "Personen findes ikke i CPR")
     SIGNON_OK = (900, "Signon udført")
@@ -27,6 +33,9 @@ class Kvit(Enum):
     PASSWORD_EXPIRED = (906, "Kodeordet er udløbet")
     NEW_PASSWORDS_DIFFER = (907, "De to nye kodeord skal være ens")
     NEW_PASSWORD_INVALID = (908, "Nyt kodeord er ikke gyldigt")
+    BAD_DOCUMENT = (910, "Forespørgslen er ikke et gyldigt GCTP-dokument")  # this project's code
+    DTD_REFUSED = (911, "Forespørgslen må ikke indeholde en DTD eller entiteter")  # this project's code
+    TOO_LARGE = (912, "Forespørgslen er for stor")  # this project's code
     INTERNAL_ERROR = (999, "Intern fejl i CPR-serveren")  # this project's code
 
     def __init__(self, code: int, text: str) -> None:

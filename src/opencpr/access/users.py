@@ -171,3 +171,22 @@ def actor_for_user(engine: Engine, user_code: str, *, client: str | None = None)
     if group is None:
         raise UserError(f"user {user.user_code}'s group {user.group_name!r} does not exist")
     return Actor("user", group, user.authority, user_code=user.user_code, client=client)
+
+
+def set_known_password(engine: Engine, user_code: str, password: str, *, clock: Clock | None = None,
+                       passwords: Passwords | None = None, by: str = "opencpr") -> None:
+    """Give a user a password chosen by the operator, valid for 90 days from now (demo and test users).
+
+    Unlike :func:`reset_password` the password need not be changed at the next signon; it must
+    still follow the password rules.
+    """
+    from opencpr.access.passwords import password_problems
+
+    problems = password_problems(password)
+    if problems:
+        raise UserError("the password needs " + ", ".join(problems))
+    now = (clock or SystemClock()).now()
+    hashed = (passwords or Passwords()).hash(password)
+    _change(engine, user_code, "set-password",
+            {"password_hash": hashed, "password_set_at": stamp(now), "must_change": False, "locked": False,
+             "failed_signons": 0, "active": True}, clock=clock, by=by, history_hash=hashed)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from opencpr.access.audit import AuditUnavailable
 from opencpr.access.kvit import Kvit, KvitError
 
-__all__ = ["AuditUnavailable", "KvitError", "MalformedPNR", "NoAccess", "PersonNotFound", "ProtectionLeak",
+__all__ = ["AuditUnavailable", "InvalidKey", "KvitError", "MalformedPNR", "MissingKey", "NoAccess", "PersonNotFound",
+           "ProtectionLeak", "UnknownField", "UnknownService",
            "ServiceError"]
 
 
@@ -38,3 +39,42 @@ class MalformedPNR(ServiceError):
 class ProtectionLeak(RuntimeError):
     """A service returned a protected person from an address search to a caller who may not
     see them: a bug in the service, stopped by the gate (the call fails, nothing goes out)."""
+
+
+class UnknownService(ServiceError):
+    """No service of that name (this project's Kvit 10)."""
+
+    default = Kvit.UNKNOWN_SERVICE
+
+    def __init__(self, name: object) -> None:
+        super().__init__(Kvit.UNKNOWN_SERVICE.format(str(name)[:40]))
+
+
+class UnknownField(ServiceError):
+    """The request names a field the service does not have (Kvit 16)."""
+
+    default = Kvit.UNKNOWN_FIELD
+
+    def __init__(self, name: object, service: str) -> None:
+        super().__init__(f"{Kvit.UNKNOWN_FIELD.text}: {str(name)[:40]} findes ikke i {service}")
+        self.field = name
+
+
+class MissingKey(ServiceError):
+    """A required key field is missing or blank (this project's Kvit 17)."""
+
+    default = Kvit.KEY_MISSING
+
+    def __init__(self, name: str, service: str) -> None:
+        super().__init__(Kvit.KEY_MISSING.format(name) + f" ({service})")
+        self.field = name
+
+
+class InvalidKey(ServiceError):
+    """A key field's value is not acceptable (this project's Kvit 18); the text says what is wanted."""
+
+    default = Kvit.KEY_INVALID
+
+    def __init__(self, name: str, value: object, wanted: str) -> None:
+        super().__init__(Kvit.KEY_INVALID.format(name) + f": {str(value)[:40]!r}, forventet {wanted}")
+        self.field = name

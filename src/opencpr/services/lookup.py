@@ -142,8 +142,13 @@ def _read(conn: Connection, pnr: str,
     return _master_data(row, protections([pnr]).get(pnr, frozenset()))
 
 
+def read_master_data(ctx: ServiceContext, pnr: str) -> dict[str, Any]:
+    """The full master data record of a person (PersonNotFound if there is none)."""
+    return _read(ctx.conn, valid_pnr(pnr), ctx.protections)
+
+
 def _lookup(fields: tuple[str, ...], ctx: ServiceContext, pnr: str) -> Outcome:
-    record = _read(ctx.conn, valid_pnr(pnr), ctx.protections)
+    record = read_master_data(ctx, pnr)
     return Outcome([record if fields is STAM_PLUS_FIELDS else {f: record[f] for f in fields}])
 
 

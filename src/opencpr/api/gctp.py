@@ -1,0 +1,176 @@
+"""The GCTP adapter: ``POST /cpr-online-gctp/gctp`` — CPR's XML protocol, translated to service calls.
+
+The adapter reads the document (:mod:`opencpr.formats.gctp`), signs on or resolves the ``Token``
+cookie through the gate, finds the service in the catalogue, maps its key fields to parameters,
+calls the gate, and writes the answer in the shape the catalogue declares. Every failure is a
+Kvit answer with HTTP 200, as CPR answers: unknown token 901, unknown service 10, unknown field
+16, malformed PNR 52, person not found 172, no access 5, unreadable document 910, DTD 911, body
+too large 912.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import format_datetime
+from typing import Any
+
+from opencpr.access.kvit import Kvit, KvitError
+from opencpr.formats import gctp
+from opencpr.formats.gctp import Answer, FieldValue, GctpError
+from opencpr.services import catalogue as cat
+from opencpr.services.catalogue import Fmt, Out, SearchService, Shape
+from opencpr.services.gate import Gate, Outcome
+
+log = logging.getLogger("opencpr.gctp")
+
+PATH = "/cpr-online-gctp/gctp"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What goes back over HTTP: the body and, after a signon, the ``Set-Cookie`` value."""
+
+    body: bytes
+    cookie: str | None = None
+
+
+def token_from_cookie(header: str | None) -> str | None:
+    """The ``Token`` cookie's value; the name is matched in any case (one client sends ``TOKEN``)."""
+    if not header:
+        return None
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name.strip().casefold() == "token":
+            return value.strip().strip('"') or None
+    return None
+
+
+def set_cookie(token: str, expires: dt.datetime) -> str:
+    """``Token=<8 chars>; Expires=<RFC 1123>; Path=/`` — a ``;`` must follow the value."""
+    moment = expires if expires.tzinfo else expires.astimezone()
+    return f"Token={token}; Expires={format_datetime(moment.astimezone(dt.UTC), usegmt=True)}; Path=/"
+
+
+# --- values -> GCTP fields -------------------------------------------------------------------------
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "X" if value else None
+    return str(value)
+
+
+def wire_value(out: Out, value: Any) -> str | None:
+    """A record value as the GCTP field value of ``out``."""
+    if value is None or value == "" or value is False:
+        return None
+    fmt = out.fmt
+    if fmt is Fmt.TEXT:
+        return _text(value)
+    if fmt is Fmt.FLAG:
+        return out.mark if value else None
+    text = str(value)
+    if fmt is Fmt.DATE8:
+        return text[:10].replace("-", "")
+    if fmt is Fmt.TS12:
+        digits = text.replace("-", "").replace(":", "").replace("T", "").replace(" ", "")
+        return digits[:12]
+    if fmt is Fmt.PAD4:
+        return text.ljust(4)
+    raise AssertionError(fmt)  # pragma: no cover
+
+
+def field_values(outs: tuple[Out, ...], record: Mapping[str, Any]) -> list[FieldValue]:
+    values = []
+    for out in outs:
+        values.append(FieldValue(
+            out.name, wire_value(out, record.get(out.key)),
+            _text(record.get(out.t)) if out.t else None,
+            _text(record.get(out.tl)) if out.tl else None,
+            _text(record.get(out.tm)) if out.tm else None,
+            _text(record.get(out.ts)) if out.ts else None,
+        ))
+    return values
+
+
+def answer_for(service: SearchService, outcome: Outcome, header: Mapping[str, str]) -> Answer:
+    """The protocol-shaped answer of a service outcome, as the catalogue declares it."""
+    answer = Answer(service.system, service.name, dict(header), service.shape.value, service.table_name)
+    if service.shape in (Shape.FLAT, Shape.PRAES):
+        record = outcome.records[0] if outcome.records else {}
+        answer.flat = field_values(service.fields, record)
+        return answer
+    info = outcome.info
+    keys = info.get("row_keys")
+    for i, record in enumerate(outcome.records):
+        key = keys[i] if keys else str(i)
+        answer.rows.append((key, field_values(service.fields, record)))
+    if service.shape is Shape.SEARCH:
+        answer.head = field_values(service.head, info)
+        answer.tail = field_values(service.tail, info)
+        if service.summary and info.get("summary") is not None:
+            answer.summary = (str(info.get("summary_key", "")), field_values(service.summary, info["summary"]))
+        if info.get("count") is not None and info.get("count_only"):
+            answer.table_attrs["aia"] = str(info["count"])
+    return answer
+
+
+# --- the handler ------------------------------------------------------------------------------------
+
+class GctpHandler:
+    """Answers GCTP documents through the gate; framework-free (the HTTP route wraps it)."""
+
+    def __init__(self, gate: Gate, env: str | None = None) -> None:
+        self.gate = gate
+        self.env = env
+
+    def handle(self, body: bytes, cookie_header: str | None = None, client: str | None = None) -> Reply:
+        version = "1.0"
+        request_service: gctp.ServiceRequest | None = None
+        try:
+            request = gctp.parse_request(body)
+            version = request.version
+            if request.signon is not None:
+                return self._signon(request, client)
+            request_service = request.service
+            assert request_service is not None
+            return Reply(self._service(version, request_service, cookie_header, client))
+        except GctpError as exc:
+            return Reply(gctp.error_answer(version, exc.code, exc.text, env=self.env))
+        except KvitError as exc:
+            return Reply(self._error(version, request_service, exc.code, exc.text))
+        except Exception:  # the server answers, whatever went wrong
+            log.exception("GCTP request failed")
+            return Reply(self._error(version, request_service, Kvit.INTERNAL_ERROR.code, Kvit.INTERNAL_ERROR.text))
+
+    def _error(self, version: str, request: gctp.ServiceRequest | None, code: int, text: str) -> bytes:
+        if request is None:
+            return gctp.error_answer(version, code, text, env=self.env)
+        return gctp.error_answer(version, code, text, system=request.system or "CprSoeg", service=request.service,
+                                 header=request.header, env=self.env)
+
+    def _signon(self, request: gctp.Request, client: str | None) -> Reply:
+        sik = request.signon
+        assert sik is not None
+        if sik.function == "newpass":
+            result = self.gate.change_password(sik.userid, sik.password, sik.newpass or "", sik.newpass_repeated,
+                                               client=client)
+        else:
+            result = self.gate.signon(sik.userid, sik.password, client=client)
+        body = gctp.signon_answer(request.version, result.code, result.text, env=self.env)
+        cookie = set_cookie(result.token, result.expires_at) if result.ok and result.token else None
+        return Reply(body, cookie)
+
+    def _service(self, version: str, request: gctp.ServiceRequest, cookie_header: str | None,
+                 client: str | None) -> bytes:
+        token = token_from_cookie(cookie_header)
+        actor = self.gate.actor_for_token(token or "", client=client)
+        service = cat.find(request.service)
+        params = service.wire_params(request.keys)
+        outcome = self.gate.call(actor, service.spec, **params)
+        header = {k: v for k, v in request.header.items() if k in ("ts",)}
+        return gctp.service_answer(version, answer_for(service, outcome, header), env=self.env)

@@ -1,0 +1,148 @@
+"""The REST/JSON adapter: the same catalogue, the same gate, the same errors, as JSON.
+
+* ``POST /api/v1/signon`` ``{"user_code", "password"[, "new_password"]}`` → ``{"token", "expires_at"}``;
+  the token is the GCTP session token, sent back as ``Authorization: Bearer <token>``.
+* ``GET /api/v1/services`` — the published specifications (as ``/cpr-online-gctp/services``).
+* ``GET /api/v1/<service>?<param>=…`` — one route per catalogue service (``/api/v1/stam-plus?pnr=…``);
+  keys are given by their parameter names (or CPR's key names). The answer is
+  ``{"service", "records": [...], "info": {...}}`` with this project's field names, values as the
+  register holds them and clear texts beside them.
+
+Errors are JSON ``{"kvit": <code>, "text": <text>}`` with a 4xx status: 401 for sessions and
+signon (901-906), 403 for no access (5), 404 for not found (172) and unknown services, 400 for
+bad keys (16, 17, 18, 52), 503 when the audit trail cannot be written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from opencpr.access.kvit import Kvit, KvitError
+from opencpr.services import catalogue as cat
+from opencpr.services.catalogue import SearchService
+from opencpr.services.gate import Gate
+
+PREFIX = "/api/v1"
+
+_STATUS = {
+    Kvit.TOKEN_UNKNOWN.code: 401, Kvit.USER_UNKNOWN.code: 401, Kvit.USER_INACTIVE.code: 401,
+    Kvit.USER_ID_INVALID.code: 401, Kvit.PASSWORD_WRONG.code: 401, Kvit.PASSWORD_EXPIRED.code: 401,
+    Kvit.NEW_PASSWORDS_DIFFER.code: 400, Kvit.NEW_PASSWORD_INVALID.code: 400,
+    Kvit.NO_ACCESS.code: 403, Kvit.AUTHORITY_UNKNOWN.code: 400,
+    Kvit.PERSON_NOT_FOUND.code: 404, Kvit.UNKNOWN_SERVICE.code: 404,
+    Kvit.UNKNOWN_FIELD.code: 400, Kvit.KEY_MISSING.code: 400, Kvit.KEY_INVALID.code: 400,
+    Kvit.PNR_MALFORMED.code: 400,
+}
+
+
+class SignonBody(BaseModel):
+    user_code: str = Field(max_length=64, description="Personkode (user code)")
+    password: str = Field(max_length=1024)
+    new_password: str | None = Field(None, max_length=1024, description="Change the password at the same time")
+
+
+class SignonAnswer(BaseModel):
+    kvit: int
+    text: str
+    token: str | None = None
+    expires_at: str | None = None
+
+
+def kvit_response(code: int, text: str) -> JSONResponse:
+    status = _STATUS.get(code, 503 if code == 999 else 400)
+    return JSONResponse({"kvit": code, "text": text}, status_code=status)
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.casefold() == "bearer" else ""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _parameters(service: SearchService) -> list[dict[str, Any]]:
+    params = []
+    for key in service.keys:
+        schema: dict[str, Any] = {"type": "string"}
+        if key.choices:
+            schema["enum"] = list(key.choices)
+        if key.length:
+            schema["maxLength"] = key.length
+        params.append({"name": key.param, "in": "query", "required": key.required, "schema": schema,
+                       "description": f"{key.name}: {key.description}".strip(": ")})
+    return params
+
+
+def router(gate: Gate) -> APIRouter:
+    api = APIRouter(prefix=PREFIX)
+
+    @api.post("/signon", response_model=SignonAnswer, tags=["session"],
+              responses={401: {"description": "Kvit 902-906"}})
+    def signon(body: SignonBody, request: Request) -> Any:
+        client = request.client.host if request.client else None
+        if body.new_password is not None:
+            result = gate.change_password(body.user_code, body.password, body.new_password, client=client)
+        else:
+            result = gate.signon(body.user_code, body.password, client=client)
+        if not result.ok:
+            return kvit_response(result.code, result.text)
+        return SignonAnswer(kvit=result.code, text=result.text, token=result.token,
+                            expires_at=result.expires_at.isoformat() if result.expires_at else None)
+
+    @api.post("/signoff", tags=["session"])
+    def signoff(request: Request) -> dict[str, bool]:
+        return {"signed_off": gate.signoff(_bearer(request))}
+
+    @api.get("/services", tags=["catalogue"])
+    def services() -> dict[str, Any]:
+        return cat.specifications()
+
+    def call(service: SearchService, request: Request, raw: dict[str, str]) -> JSONResponse:
+        client = request.client.host if request.client else None
+        try:
+            actor = gate.actor_for_token(_bearer(request), client=client)
+            params: dict[str, str] = {}
+            for name, value in raw.items():
+                params[service.key_for_param(name).param] = value
+            outcome = gate.call(actor, service.spec, **params)
+        except KvitError as exc:
+            return kvit_response(exc.code, exc.text)
+        info = {k: v for k, v in outcome.info.items() if k != "row_keys"}
+        return JSONResponse({"service": service.name, "records": _jsonable(outcome.records),
+                             "info": _jsonable(info)})
+
+    for service in cat.catalogue().values():
+        def endpoint(request: Request, _service: SearchService = service) -> Any:
+            return call(_service, request, dict(request.query_params))
+
+        async def async_endpoint(request: Request, _endpoint=endpoint) -> Any:
+            return await run_in_threadpool(_endpoint, request)
+
+        api.add_api_route(f"/{service.slug}", async_endpoint, methods=["GET"], name=service.name,
+                          summary=f"{service.name}: {service.title}", description=service.description,
+                          tags=[service.category.value], openapi_extra={"parameters": _parameters(service)})
+    return api
+
+
+def install_errors(app: FastAPI) -> None:
+    """Malformed REST requests get a 4xx JSON answer in the same shape as Kvit errors."""
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse({"kvit": Kvit.KEY_INVALID.code, "text": f"{where}: {first.get('msg', 'invalid')}"},
+                            status_code=422)

@@ -1,0 +1,106 @@
+"""Composition: the register, the gate and the adapters wired into one ASGI application.
+
+* ``POST /cpr-online-gctp/gctp`` — GCTP (:mod:`opencpr.api.gctp`);
+* ``GET /cpr-online-gctp/services`` — the published service specifications;
+* ``/api/v1/…`` — REST/JSON (:mod:`opencpr.api.rest`), described at ``/openapi.json`` and ``/docs``;
+* ``GET /healthz`` — liveness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+import opencpr
+from opencpr.api import gctp as gctp_api
+from opencpr.api import rest
+from opencpr.clock import Clock
+from opencpr.formats.gctp import CONTENT_TYPE, MAX_BODY
+from opencpr.services import catalogue as cat
+from opencpr.services.gate import AuditMode, Gate
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes ``limit`` bytes (the rest is not read into memory)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditMode | str = AuditMode.DEFERRED,
+               gctp_env: str | None = None, gate: Gate | None = None, bare: bool = False) -> FastAPI:
+    """The server application on ``engine``. ``bare`` adds ``/_bare/person/{pnr}`` (benchmarks only:
+    one primary-key query without protocol or gate)."""
+    gate = gate or Gate(engine, clock, audit_mode=audit_mode)
+    handler = gctp_api.GctpHandler(gate, env=gctp_env)
+    cat.catalogue()  # import every service module before the first request
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        gate.close()
+
+    app = FastAPI(title="OpenCPR", version=getattr(opencpr, "__version__", "0"), lifespan=lifespan,
+                  description="The Danish CPR services server: GCTP and REST/JSON over one service catalogue.")
+    app.state.gate = gate
+
+    @app.post(gctp_api.PATH, include_in_schema=False)
+    async def gctp_endpoint(request: Request) -> Response:
+        body = await _read_body(request, MAX_BODY)
+        client = request.client.host if request.client else None
+        if body is None:
+            from opencpr.access.kvit import Kvit
+            from opencpr.formats import gctp
+
+            payload = gctp.error_answer("1.0", Kvit.TOO_LARGE.code, Kvit.TOO_LARGE.text)
+            return Response(payload, media_type=CONTENT_TYPE)
+        reply = await run_in_threadpool(handler.handle, body, request.headers.get("cookie"), client)
+        response = Response(reply.body, media_type=CONTENT_TYPE)
+        response.headers["content-type"] = CONTENT_TYPE
+        if reply.cookie:
+            response.headers["set-cookie"] = reply.cookie
+        return response
+
+    @app.get("/cpr-online-gctp/services", tags=["catalogue"])
+    def services() -> dict[str, Any]:
+        return cat.specifications()
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    if bare:
+        from sqlalchemy import bindparam, select
+
+        from opencpr.register.schema import person
+
+        query = select(person.c.pnr, person.c.status, person.c.sex, person.c.birth_date).where(
+            person.c.pnr == bindparam("pnr"))
+
+        def _bare(pnr: str) -> dict[str, Any] | None:
+            with engine.connect() as conn:
+                row = conn.execute(query, {"pnr": pnr}).mappings().first()
+                conn.commit()
+            return dict(row) if row else None
+
+        @app.get("/_bare/person/{pnr}", include_in_schema=False)
+        async def bare_person(pnr: str) -> JSONResponse:
+            row = await run_in_threadpool(_bare, pnr)
+            return JSONResponse(row or {}, status_code=200 if row else 404)
+
+    app.include_router(rest.router(gate))
+    rest.install_errors(app)
+    return app

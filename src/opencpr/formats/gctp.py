@@ -1,0 +1,350 @@
+"""GCTP documents: reading requests the way CPR's server does, writing answers the way it writes them.
+
+Requests (``cpr-protocols.md`` §1.2, §1.11) are read leniently but safely:
+
+* the body is ISO-8859-1 unless its XML declaration says otherwise; leading blanks and the
+  declaration are dropped; typographic quotes around attribute values (``v=”1.0”``, as one
+  real client sends) become plain quotes;
+* elements are matched by local name, so ``<root xmlns="http://www.cpr.dk">`` may be there or not;
+* a document with a DOCTYPE or an entity declaration is refused (no entity expansion, no
+  external entities), and so is a body over :data:`MAX_BODY`.
+
+Answers are ISO-8859-1 with the declaration, wrapped in ``<root xmlns="http://www.cpr.dk">``,
+and always carry a ``Kvit`` with all three attributes ``r``, ``t`` and ``v``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from opencpr.access.kvit import Kvit, KvitError
+
+NAMESPACE = "http://www.cpr.dk"
+ENCODING = "iso-8859-1"
+MAX_BODY = 256 * 1024  # bytes; CPR's requests are a few hundred bytes
+CONTENT_TYPE = "text/xml;charset=ISO-8859-1"
+_DECLARATION_OUT = b'<?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>\n'
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_comments=True, remove_pis=True)
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_ENCODING = re.compile(rb"""encoding\s*=\s*(?:["'\x93\x94]|\xe2\x80[\x9c\x9d])([A-Za-z0-9._-]+)""", re.IGNORECASE)
+_FORBIDDEN = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"'})
+
+
+class GctpError(KvitError):
+    """A request that cannot be read as a GCTP document (Kvit 910, 911 or 912)."""
+
+    default = Kvit.BAD_DOCUMENT
+
+
+@dataclass(frozen=True)
+class Signon:
+    """``<Sik function="signon|newpass" userid=.. password=.. [newpass1=..]>``."""
+
+    function: str
+    userid: str
+    password: str
+    newpass: str | None = None
+    newpass_repeated: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    """``<System r=..><Service r=..><CprServiceHeader r=.. [attrs]><Key><Field r v/>…``."""
+
+    system: str
+    service: str
+    header: dict[str, str] = field(default_factory=dict)  # CprServiceHeader attributes (ts, a, mk, u, st …)
+    keys: tuple[tuple[str, str], ...] = ()  # (field name, value) in document order
+    data: tuple[tuple[str, str], ...] = ()  # fields outside Key (update services)
+
+
+@dataclass(frozen=True)
+class Request:
+    version: str  # Gctp v
+    signon: Signon | None = None
+    service: ServiceRequest | None = None
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in element if _local(c) == name]
+
+
+def decode(body: bytes) -> str:
+    """The request text: decoded (declared encoding, else ISO-8859-1), declaration and leading blanks gone."""
+    if len(body) > MAX_BODY:
+        raise GctpError(f"{Kvit.TOO_LARGE.text} ({len(body)} bytes; højst {MAX_BODY})", kvit=Kvit.TOO_LARGE)
+    stripped = body.lstrip(b" \t\r\n\xef\xbb\xbf")
+    encoding = ENCODING
+    declaration = _DECLARATION.match(stripped)
+    if declaration:
+        named = _ENCODING.search(declaration.group(0))
+        if named:
+            encoding = named.group(1).decode("ascii").lower()
+        stripped = stripped[declaration.end():]
+    if encoding in ("latin-1", "latin1", "iso8859-1", "iso_8859-1"):
+        encoding = ENCODING
+    try:
+        text = stripped.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        try:
+            text = stripped.decode("utf-8")
+        except UnicodeDecodeError:
+            raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: ukendt tegnsæt {encoding}") from None
+    # a client that writes UTF-8 typographic quotes but declares ISO-8859-1
+    text = text.replace("\u00e2\u0080\u009d", '"').replace("\u00e2\u0080\u009c", '"')
+    return text.translate(_QUOTES).strip()
+
+
+def parse_request(body: bytes) -> Request:
+    """Read a GCTP request; raise :class:`GctpError` with the Kvit code to answer."""
+    text = decode(body)
+    if not text:
+        raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: forespørgslen er tom")
+    if _FORBIDDEN.search(text):
+        raise GctpError(kvit=Kvit.DTD_REFUSED)
+    try:
+        root = etree.fromstring(text, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: {exc}"[:200]) from None
+    if _local(root) == "root":
+        found = _children(root, "Gctp")
+        if not found:
+            raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: <Gctp> mangler")
+        gctp = found[0]
+    elif _local(root) == "Gctp":
+        gctp = root
+    else:
+        raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: rodelementet skal være <root> eller <Gctp>, ikke <{_local(root)}>")
+    version = gctp.get("v") or "1.0"
+    sik = _children(gctp, "Sik")
+    if sik:
+        s = sik[0]
+        function = (s.get("function") or "").strip().lower()
+        if function not in ("signon", "newpass"):
+            raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: Sik function skal være signon eller newpass")
+        userid = s.get("userid") if s.get("userid") is not None else s.get("ui")
+        password = s.get("password") if s.get("password") is not None else s.get("pw")
+        newpass = s.get("newpass1") if s.get("newpass1") is not None else s.get("npw")
+        return Request(version, signon=Signon(function, userid or "", password or "", newpass,
+                                              s.get("newpass2")))
+    systems = _children(gctp, "System")
+    if not systems:
+        raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: hverken <Sik> eller <System>")
+    system = systems[0]
+    services = _children(system, "Service")
+    if not services:
+        raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: <Service> mangler")
+    service = services[0]
+    name = (service.get("r") or "").strip()
+    headers = _children(service, "CprServiceHeader")
+    header = headers[0] if headers else None
+    if not name and header is not None:
+        name = (header.get("r") or "").strip()
+    if not name:
+        raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: servicens navn (Service r) mangler")
+    keys: list[tuple[str, str]] = []
+    attrs: dict[str, str] = {}
+    if header is not None:
+        attrs = {k: v for k, v in header.attrib.items() if k != "r"}
+        for key in _children(header, "Key"):
+            keys.extend(_fields(key))
+    data: list[tuple[str, str]] = []
+    for part in service:
+        if _local(part) in ("CprData", "Data"):
+            data.extend(_fields_deep(part))
+    return Request(version, service=ServiceRequest((system.get("r") or "").strip(), name, attrs, tuple(keys),
+                                                   tuple(data)))
+
+
+def _fields(parent: etree._Element) -> list[tuple[str, str]]:
+    out = []
+    for f in _children(parent, "Field"):
+        r = f.get("r")
+        if r is None:
+            raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: <Field> uden r")
+        out.append((r, f.get("v") or ""))
+    return out
+
+
+def _fields_deep(parent: etree._Element) -> list[tuple[str, str]]:
+    return [(f.get("r") or "", f.get("v") or "") for f in parent.iter() if _local(f) == "Field"]
+
+
+# --- answers ------------------------------------------------------------------------------------------
+
+def _q(name: str) -> str:
+    return f"{{{NAMESPACE}}}{name}"
+
+
+def _document(version: str, env: str | None) -> tuple[etree._Element, etree._Element]:
+    root = etree.Element(_q("root"), nsmap={None: NAMESPACE})
+    gctp = etree.SubElement(root, _q("Gctp"), v=version or "1.0")
+    if env:
+        gctp.set("env", env)
+    return root, gctp
+
+
+def serialize(root: etree._Element) -> bytes:
+    return _DECLARATION_OUT + etree.tostring(root, encoding=ENCODING, xml_declaration=False)
+
+
+def kvit_element(parent: etree._Element, code: int, text: str, r: str | None = None) -> etree._Element:
+    """``<Kvit r t v>`` with all three attributes (clients dereference them without checks)."""
+    if r is None:
+        r = "Ok" if code == 0 else "Fejl"
+    return etree.SubElement(parent, _q("Kvit"), r=r, t=text, v=str(code))
+
+
+def signon_answer(version: str, code: int, text: str, env: str | None = None) -> bytes:
+    """``<Gctp><Sik><Kvit r="returKode" t=.. v=..>`` (signon and newpass)."""
+    root, gctp = _document(version, env)
+    sik = etree.SubElement(gctp, _q("Sik"))
+    kvit_element(sik, code, text, "returKode")
+    return serialize(root)
+
+
+def error_answer(version: str, code: int, text: str, *, system: str | None = None, service: str | None = None,
+                 header: Mapping[str, str] | None = None, env: str | None = None,
+                 lines: Sequence[str] = ()) -> bytes:
+    """An error receipt, inside ``System/Service`` when the request named them."""
+    root, gctp = _document(version, env)
+    parent = gctp
+    if service is not None:
+        sys_el = etree.SubElement(gctp, _q("System"), r=system or "CprSoeg")
+        parent = etree.SubElement(sys_el, _q("Service"), r=service)
+        head = etree.SubElement(parent, _q("CprServiceHeader"), r=service)
+        for k, v in (header or {}).items():
+            head.set(k, v)
+    kvit = kvit_element(parent, code, text)
+    if lines:
+        table = etree.SubElement(kvit, _q("Table"), r="Kvittxt")
+        for i, line in enumerate(lines):
+            row = etree.SubElement(table, _q("Row"), k=str(i))
+            etree.SubElement(row, _q("Field"), r="Kvittxt", v=line)
+    return serialize(root)
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """One ``<Field r v t tl tm ts/>`` of an answer; None values are left out."""
+
+    name: str
+    v: str | None = None
+    t: str | None = None
+    tl: str | None = None
+    tm: str | None = None
+    ts: str | None = None
+
+
+def _field(parent: etree._Element, f: FieldValue) -> None:
+    el = etree.SubElement(parent, _q("Field"), r=f.name)
+    for attr in ("v", "t", "tl", "tm", "ts"):
+        value = getattr(f, attr)
+        if value is not None and value != "":
+            el.set(attr, _xml_safe(value))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(value: str) -> str:
+    return _CONTROL.sub("", value)
+
+
+@dataclass
+class Answer:
+    """A service answer, protocol-shaped: what :func:`service_answer` writes."""
+
+    system: str
+    service: str
+    header: dict[str, str] = field(default_factory=dict)
+    shape: str = "table"  # table | flat | praes | search
+    table: str = ""
+    rows: list[tuple[str, list[FieldValue]]] = field(default_factory=list)  # (row key, fields)
+    flat: list[FieldValue] = field(default_factory=list)  # flat fields (FLAT, PRAES)
+    head: list[FieldValue] = field(default_factory=list)
+    summary: tuple[str, list[FieldValue]] | None = None
+    tail: list[FieldValue] = field(default_factory=list)
+    table_attrs: dict[str, str] = field(default_factory=dict)
+
+
+def service_answer(version: str, answer: Answer, env: str | None = None) -> bytes:
+    root, gctp = _document(version, env)
+    sys_el = etree.SubElement(gctp, _q("System"), r=answer.system)
+    service = etree.SubElement(sys_el, _q("Service"), r=answer.service)
+    head = etree.SubElement(service, _q("CprServiceHeader"), r=answer.service)
+    for k, v in answer.header.items():
+        head.set(k, v)
+    data = etree.SubElement(service, _q("CprData"), u="O")
+    rolle = etree.SubElement(data, _q("Rolle"), r="HovedRolle")
+    if answer.shape == "flat":
+        for f in answer.flat:
+            _field(rolle, f)
+    elif answer.shape == "praes":
+        praes = etree.SubElement(rolle, _q("Praes"), r=answer.table)
+        for f in answer.flat:
+            _field(praes, f)
+    else:
+        for f in answer.head:
+            _field(rolle, f)
+        table = etree.SubElement(rolle, _q("Table"), r=answer.table)
+        for k, v in answer.table_attrs.items():
+            table.set(k, v)
+        if answer.summary is not None:
+            key, fields = answer.summary
+            row = etree.SubElement(table, _q("Row"), u="B", k=key)
+            for f in fields:
+                _field(row, f)
+        for key, fields in answer.rows:
+            row = etree.SubElement(table, _q("Row"), k=key)
+            for f in fields:
+                _field(row, f)
+        for f in answer.tail:
+            _field(rolle, f)
+    kvit_element(service, 0, "", "Ok")
+    return serialize(root)
+
+
+def read_answer(body: bytes) -> dict[str, Any]:
+    """A GCTP answer as plain data (for tests and clients): kvit, header, flat fields and table rows."""
+    root = etree.fromstring(body, _PARSER)
+    out: dict[str, Any] = {"kvit": None, "header": {}, "fields": {}, "rows": [], "summary": None, "table": None}
+    for el in root.iter():
+        name = _local(el)
+        if name == "Kvit" and out["kvit"] is None:
+            out["kvit"] = {"r": el.get("r"), "t": el.get("t"), "v": el.get("v")}
+        elif name == "CprServiceHeader":
+            out["header"] = dict(el.attrib)
+        elif name == "Table" and out["table"] is None and el.getparent() is not None \
+                and _local(el.getparent()) == "Rolle":
+            out["table"] = el.get("r")
+        elif name == "Row" and el.getparent() is not None and _local(el.getparent()) == "Table" \
+                and _local(el.getparent().getparent()) == "Rolle":
+            fields = {f.get("r"): {a: f.get(a) for a in ("v", "t", "tl", "tm", "ts") if f.get(a) is not None}
+                      for f in el if _local(f) == "Field"}
+            if el.get("u"):
+                out["summary"] = {"k": el.get("k"), "fields": fields}
+            else:
+                out["rows"].append({"k": el.get("k"), "fields": fields})
+        elif name == "Field" and el.getparent() is not None and _local(el.getparent()) in ("Rolle", "Praes"):
+            out["fields"][el.get("r")] = {a: el.get(a) for a in ("v", "t", "tl", "tm", "ts") if el.get(a) is not None}
+    return out
+
+
+def fields_of(pairs: Iterable[tuple[str, Any]]) -> list[FieldValue]:
+    return [FieldValue(n, None if v is None else str(v)) for n, v in pairs]
