@@ -133,3 +133,16 @@ def gctp(live):
     answer = client.signon(code, password)
     assert answer["kvit"]["v"] == "900", answer
     return client
+
+
+@pytest.fixture
+def rest(live):
+    """An HTTP client for the REST API, signed on as the CPR office's test user (bearer token)."""
+    import httpx
+
+    with httpx.Client(base_url=f"http://127.0.0.1:{live}", timeout=30) as client:
+        code, _, password = TEST_USERS["cpr-office"]
+        answer = client.post("/api/v1/signon", json={"user_code": code, "password": password})
+        assert answer.status_code == 200, answer.text
+        client.headers["authorization"] = f"Bearer {answer.json()['token']}"
+        yield client

@@ -60,11 +60,21 @@ class Scope(StrEnum):
     OWN_MUNICIPALITY = "own_municipality"
 
 
-#: Search and lookup services by CPR's names (GCTP ``Service r=``), plus CPR Direkte's tasks.
-SEARCH_SERVICES: tuple[str, ...] = (
-    "STAMP", "STAMKP", "Stam+", "Familie+", "Familie", "navne3", "ADRESSE1", "ADRESSE3",
-    "Adresse4", "ADRSOG1", "NVNSOG2", "PRIV", "ADRM",
-)  # fmt: skip
+#: Search services known outside the service catalogue: CPR Direkte's tasks and STAMKP.
+OTHER_SEARCH_SERVICES: tuple[str, ...] = ("STAMKP", "PRIV", "ADRM")
+
+
+@lru_cache(maxsize=1)
+def search_services() -> tuple[str, ...]:
+    """Search and lookup services by CPR's names: the service catalogue's, and :data:`OTHER_SEARCH_SERVICES`."""
+    from opencpr.services.catalogue import service_names  # the catalogue declares them; read lazily
+
+    return tuple(dict.fromkeys((*service_names(), *OTHER_SEARCH_SERVICES)))
+
+
+@lru_cache(maxsize=1)
+def _search_folded() -> dict[str, str]:
+    return {_fold(s): s for s in search_services()}
 
 #: Subscription services: SF6002 (CPR Abonnement) and PNRABN-I (PNR subscription, GCTP).
 SUBSCRIPTION_SERVICES: tuple[str, ...] = ("SF6002", "PNRABN-I")
@@ -90,7 +100,6 @@ def _fold(name: str) -> str:
     return name.strip().casefold()
 
 
-_SEARCH_FOLDED = {_fold(s): s for s in SEARCH_SERVICES}
 _SUBSCRIPTION_FOLDED = {_fold(s): s for s in SUBSCRIPTION_SERVICES}
 
 
@@ -102,9 +111,9 @@ def _canonical_name(kind: Kind, name: str) -> str:
     if name == WILDCARD:
         return name
     if kind is Kind.SEARCH:
-        known = _SEARCH_FOLDED.get(_fold(name))
+        known = _search_folded().get(_fold(name))
         if known is None:
-            raise GroupError(f"unknown search service {name!r}; known: {', '.join(SEARCH_SERVICES)} or '*'")
+            raise GroupError(f"unknown search service {name!r}; known: {', '.join(search_services())} or '*'")
         return known
     if kind is Kind.SUBSCRIPTION:
         known = _SUBSCRIPTION_FOLDED.get(_fold(name))
@@ -275,15 +284,14 @@ DEFAULT_GROUPS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         subscription={"services": ["*"], "scope": "all"},
         protected_addresses=True)),
     ("municipality", "Kommunal sagsbehandler", _perm(
-        search={"services": ["STAMP", "Stam+", "Familie+", "Familie", "navne3", "ADRESSE1", "ADRESSE3",
-                             "Adresse4", "ADRSOG1", "NVNSOG2"], "scope": "all"},
+        search={"services": "catalogue:municipality", "scope": "all"},
         event={"services": list(_MUNICIPAL_EVENTS), "scope": "own_municipality"},
         maintenance={"services": ["address:*", "municipal:*", "shared_residence:*", "name:correct",
                                   "departure:*", "disappearance:*", "protection:*"],
                      "scope": "own_municipality"},
         protected_addresses=True)),
     ("church-office", "Kirkekontor (sogn)", _perm(
-        search={"services": ["Stam+", "Familie+", "navne3", "NVNSOG2"], "scope": "all"},
+        search={"services": "catalogue:church-office", "scope": "all"},
         event={"services": list(_CHURCH_EVENTS), "scope": "all"},
         maintenance={"services": ["church:*", "birth_registration:*", "name:correct"], "scope": "all"},
         protected_addresses=True)),
@@ -298,8 +306,21 @@ DEFAULT_GROUPS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 """The groups the CPR handbook implies, as (name, title, permissions)."""
 
 
+def _resolve(group: str, permissions: dict[str, Any]) -> dict[str, Any]:
+    """Search grants written ``"catalogue:<group>"``: the services the catalogue opens to that group."""
+    search = permissions.get("search")
+    if not search or not isinstance(search.get("services"), str):
+        return permissions
+    from opencpr.services.catalogue import catalogue
+
+    wanted = search["services"].removeprefix("catalogue:")
+    names = [s.name for s in catalogue().values() if wanted in s.groups]
+    return {**permissions, "search": {**search, "services": names}}
+
+
 def default_groups() -> list[SecurityGroup]:
-    return [SecurityGroup(n, t, Permissions.from_dict(p)) for n, t, p in DEFAULT_GROUPS]
+    """The default groups; search grants of the municipality and church office follow the catalogue."""
+    return [SecurityGroup(n, t, Permissions.from_dict(_resolve(n, p))) for n, t, p in DEFAULT_GROUPS]
 
 
 # --- storage -----------------------------------------------------------------------------------

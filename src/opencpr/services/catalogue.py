@@ -311,7 +311,8 @@ class SearchService:
 #: Modules that declare services (each has ``SERVICES``), in catalogue order.
 _MODULES = (
     "opencpr.services.persons",
-    "opencpr.services.lookups",
+    "opencpr.services.addresses",
+    "opencpr.services.personal_data",
     "opencpr.services.geography",
     "opencpr.services.searches",
 )
