@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import format_datetime
@@ -147,6 +148,11 @@ class GctpHandler:
             log.exception("GCTP request failed")
             return Reply(self._error(version, request_service, Kvit.INTERNAL_ERROR.code, Kvit.INTERNAL_ERROR.text))
 
+    def _stamp(self) -> str:
+        """A ``ts`` as CPR writes it: yyyyMMddHHmmss and six more digits (unique per answer)."""
+        now = self.gate.clock.now()
+        return f"{now:%Y%m%d%H%M%S}{time.time_ns() // 1000 % 1_000_000:06d}"
+
     def _error(self, version: str, request: gctp.ServiceRequest | None, code: int, text: str) -> bytes:
         if request is None:
             return gctp.error_answer(version, code, text, env=self.env)
@@ -172,5 +178,5 @@ class GctpHandler:
         service = cat.find(request.service)
         params = service.wire_params(request.keys)
         outcome = self.gate.call(actor, service.spec, **params)
-        header = {k: v for k, v in request.header.items() if k in ("ts",)}
+        header = {"ts": request.header.get("ts") or self._stamp()}
         return gctp.service_answer(version, answer_for(service, outcome, header), env=self.env)
