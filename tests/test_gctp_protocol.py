@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import TEST_USERS
-from live import Gctp
 from lxml import etree
 
+from conftest import TEST_USERS
+from live import Gctp
 from opencpr.formats.gctp import MAX_BODY, read_answer
 
 CPR = {"cpr": "http://www.cpr.dk"}
