@@ -123,14 +123,17 @@ def router(gate: Gate) -> APIRouter:
         return JSONResponse({"service": service.name, "records": _jsonable(outcome.records),
                              "info": _jsonable(info)})
 
+    def endpoint_for(service: SearchService):
+        def endpoint(request: Request) -> Any:
+            return call(service, request, dict(request.query_params))
+
+        async def async_endpoint(request: Request) -> Any:
+            return await run_in_threadpool(endpoint, request)
+
+        return async_endpoint
+
     for service in cat.catalogue().values():
-        def endpoint(request: Request, _service: SearchService = service) -> Any:
-            return call(_service, request, dict(request.query_params))
-
-        async def async_endpoint(request: Request, _endpoint=endpoint) -> Any:
-            return await run_in_threadpool(_endpoint, request)
-
-        api.add_api_route(f"/{service.slug}", async_endpoint, methods=["GET"], name=service.name,
+        api.add_api_route(f"/{service.slug}", endpoint_for(service), methods=["GET"], name=service.name,
                           summary=f"{service.name}: {service.title}", description=service.description,
                           tags=[service.category.value], openapi_extra={"parameters": _parameters(service)})
     return api
