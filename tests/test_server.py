@@ -1,0 +1,71 @@
+"""``opencpr serve`` as a user runs it: HTTPS with development certificates made on first start, plain
+HTTP on request, GCTP signon and lookup over real TLS, verified against the development CA."""
+
+from __future__ import annotations
+
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from live import free_port
+from opencpr.register.demo import DEMO_PASSWORD, DEMO_USER
+
+SIGNON = (f'<root xmlns="http://www.cpr.dk"><Gctp v="1.0"><Sik function="signon" userid="{DEMO_USER}" '
+          f'password="{DEMO_PASSWORD}"/></Gctp></root>').encode("iso-8859-1")
+STAM = (b'<Gctp v="1.0"><System r="CprSoeg"><Service r="Stam+"><CprServiceHeader r="Stam+"><Key>'
+        b'<Field r="PNR" v="0707614285"/></Key></CprServiceHeader></Service></System></Gctp>')
+
+
+def _cli() -> list[str]:
+    return [sys.executable, "-m", "opencpr.cli"]
+
+
+@pytest.mark.slow
+def test_serve_https_and_http_on_the_demo_register(tmp_path: Path):
+    env = {**os.environ, "OPENCPR_DATA_DIR": str(tmp_path / "data"), "OPENCPR_CONFIG": ""}
+    env.pop("OPENCPR_DATABASE_URL", None)
+    built = subprocess.run([*_cli(), "demo", "--persons", "20"], env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert built.returncode == 0, built.stderr
+    assert DEMO_USER in built.stderr and DEMO_PASSWORD in built.stderr
+    https_port, http_port = free_port(), free_port()
+    server = subprocess.Popen([*_cli(), "serve", "--https-port", str(https_port), "--http-port", str(http_port),
+                               "--log-level", "warning"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        ca = tmp_path / "data" / "certs" / "ca.crt"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{http_port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        assert ca.exists() and (tmp_path / "data" / "certs" / "server.crt").exists()
+        context = ssl.create_default_context(cafile=str(ca))
+        with httpx.Client(base_url=f"https://localhost:{https_port}", verify=context, trust_env=False) as client:
+            signon = client.post("/cpr-online-gctp/gctp", content=SIGNON)
+            assert b'v="900"' in signon.content
+            token = signon.headers["set-cookie"].split(";")[0]
+            answer = client.post("/cpr-online-gctp/gctp", content=STAM, headers={"cookie": token})
+            assert b'<Kvit r="Ok" t="" v="0"/>' in answer.content
+            assert "Industriv\xe6nget 95,1 mf".encode("iso-8859-1") in answer.content
+        with pytest.raises(httpx.ConnectError):  # a client that does not trust the development CA
+            httpx.get(f"https://localhost:{https_port}/healthz", verify=True, trust_env=False)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert server.returncode in (0, 130, -signal.SIGINT), server.stderr.read()  # 130: stopped by SIGINT
