@@ -207,7 +207,13 @@ def serve(
     from opencpr.config import load_settings
     from opencpr.server import serve as run_server
 
-    settings = load_settings()
+    from opencpr.config import ConfigError
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
     changes = {k: v for k, v in {"host": host, "https_port": https_port, "http_port": http_port}.items()
                if v is not None}
     settings = dataclasses.replace(settings, **changes)

@@ -26,7 +26,7 @@ import secrets
 import string
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, Engine, bindparam, delete, select
 
 from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
@@ -223,20 +223,25 @@ def change_password(engine: Engine, user_code: str, password: str, new_password:
     return SignonResult(Kvit.SIGNON_OK, token, expires)
 
 
+_TOKEN_QUERY = (
+    select(user_session.c.expires_at, user_session.c.client, user_account.c.user_code, user_account.c.authority,
+           user_account.c.active, user_account.c.locked, security_group.c.name, security_group.c.title,
+           security_group.c.permissions)
+    .join(user_account, user_account.c.user_code == user_session.c.user_code)
+    .join(security_group, security_group.c.name == user_account.c.group_name)
+    .where(user_session.c.token == bindparam("token"))
+)
+
+
 def resolve_token(engine: Engine, token: str, *, client: str | None = None, clock: Clock | None = None) -> Actor:
     """The actor a session token belongs to; raise TokenUnknown if it is unknown or expired."""
     if not isinstance(token, str) or len(token.strip()) != TOKEN_LENGTH:
         raise TokenUnknown()
     token = token.strip()
     now = stamp((clock or SystemClock()).now())
-    query = (select(user_session.c.expires_at, user_session.c.client, user_account.c.user_code,
-                    user_account.c.authority, user_account.c.active, user_account.c.locked,
-                    security_group.c.name, security_group.c.title, security_group.c.permissions)
-             .join(user_account, user_account.c.user_code == user_session.c.user_code)
-             .join(security_group, security_group.c.name == user_account.c.group_name)
-             .where(user_session.c.token == token))
     with engine.connect() as conn:
-        row = conn.execute(query).first()
+        row = conn.execute(_TOKEN_QUERY, {"token": token}).first()
+        conn.commit()  # not a rollback: psycopg would drop its prepared statements
     if row is None or row.expires_at <= now or not row.active or row.locked:
         raise TokenUnknown()
     group = SecurityGroup(row.name, row.title, parse_permissions(row.permissions))

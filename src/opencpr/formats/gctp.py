@@ -186,62 +186,73 @@ def _fields_deep(parent: etree._Element) -> list[tuple[str, str]]:
 
 
 # --- answers ------------------------------------------------------------------------------------------
+#
+# Answers are written as text (the shapes are fixed and small): several times faster than building
+# an element tree, which matters at thousands of lookups a second.
 
-def _q(name: str) -> str:
-    return f"{{{NAMESPACE}}}{name}"
-
-
-def _document(version: str, env: str | None) -> tuple[etree._Element, etree._Element]:
-    root = etree.Element(_q("root"), nsmap={None: NAMESPACE})
-    gctp = etree.SubElement(root, _q("Gctp"), v=version or "1.0")
-    if env:
-        gctp.set("env", env)
-    return root, gctp
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;",
+                          "\r": "&#13;", **{chr(c): None for c in range(32) if c not in (9, 10, 13)}})
 
 
-def serialize(root: etree._Element) -> bytes:
-    return _DECLARATION_OUT + etree.tostring(root, encoding=ENCODING, xml_declaration=False)
+def _attr(value: str) -> str:
+    return value.translate(_ESCAPES)
 
 
-def kvit_element(parent: etree._Element, code: int, text: str, r: str | None = None) -> etree._Element:
+def _open(version: str, env: str | None) -> list[str]:
+    env_attr = f' env="{_attr(env)}"' if env else ""
+    return [f'<root xmlns="{NAMESPACE}"><Gctp v="{_attr(version or "1.0")}"{env_attr}>']
+
+
+def _finish(parts: list[str]) -> bytes:
+    parts.append("</Gctp></root>")
+    return _DECLARATION_OUT + "".join(parts).encode(ENCODING, "xmlcharrefreplace")
+
+
+def _kvit(parts: list[str], code: int, text: str, r: str | None = None, lines: Sequence[str] = ()) -> None:
     """``<Kvit r t v>`` with all three attributes (clients dereference them without checks)."""
     if r is None:
         r = "Ok" if code == 0 else "Fejl"
-    return etree.SubElement(parent, _q("Kvit"), r=r, t=text, v=str(code))
+    head = f'<Kvit r="{_attr(r)}" t="{_attr(text)}" v="{code}"'
+    if not lines:
+        parts.append(head + "/>")
+        return
+    parts.append(head + '><Table r="Kvittxt">')
+    for i, line in enumerate(lines):
+        parts.append(f'<Row k="{i}"><Field r="Kvittxt" v="{_attr(line)}"/></Row>')
+    parts.append("</Table></Kvit>")
+
+
+def _header(parts: list[str], system: str, service: str, header: Mapping[str, str] | None) -> None:
+    attrs = "".join(f' {k}="{_attr(v)}"' for k, v in (header or {}).items() if k != "r")
+    parts.append(f'<System r="{_attr(system)}"><Service r="{_attr(service)}">'
+                 f'<CprServiceHeader r="{_attr(service)}"{attrs}/>')
 
 
 def signon_answer(version: str, code: int, text: str, env: str | None = None) -> bytes:
     """``<Gctp><Sik><Kvit r="returKode" t=.. v=..>`` (signon and newpass)."""
-    root, gctp = _document(version, env)
-    sik = etree.SubElement(gctp, _q("Sik"))
-    kvit_element(sik, code, text, "returKode")
-    return serialize(root)
+    parts = _open(version, env)
+    parts.append("<Sik>")
+    _kvit(parts, code, text, "returKode")
+    parts.append("</Sik>")
+    return _finish(parts)
 
 
 def error_answer(version: str, code: int, text: str, *, system: str | None = None, service: str | None = None,
                  header: Mapping[str, str] | None = None, env: str | None = None,
                  lines: Sequence[str] = ()) -> bytes:
     """An error receipt, inside ``System/Service`` when the request named them."""
-    root, gctp = _document(version, env)
-    parent = gctp
+    parts = _open(version, env)
     if service is not None:
-        sys_el = etree.SubElement(gctp, _q("System"), r=system or "CprSoeg")
-        parent = etree.SubElement(sys_el, _q("Service"), r=service)
-        head = etree.SubElement(parent, _q("CprServiceHeader"), r=service)
-        for k, v in (header or {}).items():
-            head.set(k, v)
-    kvit = kvit_element(parent, code, text)
-    if lines:
-        table = etree.SubElement(kvit, _q("Table"), r="Kvittxt")
-        for i, line in enumerate(lines):
-            row = etree.SubElement(table, _q("Row"), k=str(i))
-            etree.SubElement(row, _q("Field"), r="Kvittxt", v=line)
-    return serialize(root)
+        _header(parts, system or "CprSoeg", service, header)
+    _kvit(parts, code, text, lines=lines)
+    if service is not None:
+        parts.append("</Service></System>")
+    return _finish(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldValue:
-    """One ``<Field r v t tl tm ts/>`` of an answer; None values are left out."""
+    """One ``<Field r v t tl tm ts/>`` of an answer; None and empty values are left out."""
 
     name: str
     v: str | None = None
@@ -251,19 +262,20 @@ class FieldValue:
     ts: str | None = None
 
 
-def _field(parent: etree._Element, f: FieldValue) -> None:
-    el = etree.SubElement(parent, _q("Field"), r=f.name)
-    for attr in ("v", "t", "tl", "tm", "ts"):
-        value = getattr(f, attr)
-        if value is not None and value != "":
-            el.set(attr, _xml_safe(value))
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _xml_safe(value: str) -> str:
-    return _CONTROL.sub("", value)
+def _write_fields(parts: list[str], fields: Iterable[FieldValue]) -> None:
+    for f in fields:
+        text = f'<Field r="{_attr(f.name)}"'
+        if f.v:
+            text += f' v="{_attr(f.v)}"'
+        if f.t:
+            text += f' t="{_attr(f.t)}"'
+        if f.tl:
+            text += f' tl="{_attr(f.tl)}"'
+        if f.tm:
+            text += f' tm="{_attr(f.tm)}"'
+        if f.ts:
+            text += f' ts="{_attr(f.ts)}"'
+        parts.append(text + "/>")
 
 
 @dataclass
@@ -284,40 +296,38 @@ class Answer:
 
 
 def service_answer(version: str, answer: Answer, env: str | None = None) -> bytes:
-    root, gctp = _document(version, env)
-    sys_el = etree.SubElement(gctp, _q("System"), r=answer.system)
-    service = etree.SubElement(sys_el, _q("Service"), r=answer.service)
-    head = etree.SubElement(service, _q("CprServiceHeader"), r=answer.service)
-    for k, v in answer.header.items():
-        head.set(k, v)
-    data = etree.SubElement(service, _q("CprData"), u="O")
-    rolle = etree.SubElement(data, _q("Rolle"), r="HovedRolle")
+    parts = _open(version, env)
+    _header(parts, answer.system, answer.service, answer.header)
+    parts.append('<CprData u="O"><Rolle r="HovedRolle">')
     if answer.shape == "flat":
-        for f in answer.flat:
-            _field(rolle, f)
+        _write_fields(parts, answer.flat)
     elif answer.shape == "praes":
-        praes = etree.SubElement(rolle, _q("Praes"), r=answer.table)
-        for f in answer.flat:
-            _field(praes, f)
+        parts.append(f'<Praes r="{_attr(answer.table)}">')
+        _write_fields(parts, answer.flat)
+        parts.append("</Praes>")
     else:
-        for f in answer.head:
-            _field(rolle, f)
-        table = etree.SubElement(rolle, _q("Table"), r=answer.table)
-        for k, v in answer.table_attrs.items():
-            table.set(k, v)
-        if answer.summary is not None:
-            key, fields = answer.summary
-            row = etree.SubElement(table, _q("Row"), u="B", k=key)
-            for f in fields:
-                _field(row, f)
-        for key, fields in answer.rows:
-            row = etree.SubElement(table, _q("Row"), k=key)
-            for f in fields:
-                _field(row, f)
-        for f in answer.tail:
-            _field(rolle, f)
-    kvit_element(service, 0, "", "Ok")
-    return serialize(root)
+        _write_fields(parts, answer.head)
+        attrs = "".join(f' {k}="{_attr(v)}"' for k, v in answer.table_attrs.items())
+        rows = answer.rows
+        if not rows and answer.summary is None:
+            parts.append(f'<Table r="{_attr(answer.table)}"{attrs}/>')
+        else:
+            parts.append(f'<Table r="{_attr(answer.table)}"{attrs}>')
+            if answer.summary is not None:
+                key, fields = answer.summary
+                parts.append(f'<Row u="B" k="{_attr(key)}">')
+                _write_fields(parts, fields)
+                parts.append("</Row>")
+            for key, fields in rows:
+                parts.append(f'<Row k="{_attr(key)}">')
+                _write_fields(parts, fields)
+                parts.append("</Row>")
+            parts.append("</Table>")
+        _write_fields(parts, answer.tail)
+    parts.append("</Rolle></CprData>")
+    _kvit(parts, 0, "", "Ok")
+    parts.append("</Service></System>")
+    return _finish(parts)
 
 
 def read_answer(body: bytes) -> dict[str, Any]:
