@@ -314,6 +314,7 @@ _MODULES = (
     "opencpr.services.addresses",
     "opencpr.services.personal_data",
     "opencpr.services.geography",
+    "opencpr.services.other",
     "opencpr.services.searches",
 )
 
