@@ -336,3 +336,24 @@ def test_departure_entry_restarts_the_residence(rest, demo_engine):
                                               valid_to="2012-03-01T12:00", current=False))
     record = _records(rest, "VALGRET", "0101965058")[0]
     assert record["resident_since"] == "2012-03-01" and record["municipal_election"] == "N"
+
+
+def test_supplementary_and_election_addresses_are_blank_under_protection_for_groups_without_access(
+        demo_engine, clock):
+    from opencpr.access.groups import Permissions, SecurityGroup
+    from opencpr.register.schema import protection
+    from opencpr.services.gate import Actor, Gate
+
+    group = SecurityGroup("test-no-protected", "Test", Permissions.from_dict(
+        {"search": {"services": ["SUPLADR", "VALG"], "scope": "all"}}))
+    actor = Actor("user", group, "0851", user_code="TEST1")
+    gate = Gate(demo_engine, clock)
+    with demo_engine.begin() as conn:
+        conn.execute(insert(protection).values(pnr="0709614495", protection_type="0001", valid_from="2010-01-01"))
+    supplementary = gate.call(actor, find("SUPLADR").spec, pnr="0709614495").records[0]
+    assert supplementary["supplementary_authority"] == "0851"
+    assert [supplementary[f"supplementary_line{n}"] for n in range(1, 6)] == [None] * 5
+    place = gate.call(actor, find("VALG").spec, pnr="0709614495").records[0]
+    assert place["municipality"] is None and place["road"] is None and place["standard_address"] is None
+    unprotected = gate.call(actor, find("SUPLADR").spec, pnr="0706614818").records[0]
+    assert unprotected["supplementary_line1"] == "Supplerende adresse linje 1 1 1 11"
