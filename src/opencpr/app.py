@@ -104,3 +104,11 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     app.include_router(rest.router(gate))
     rest.install_errors(app)
     return app
+
+
+def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None, bare: bool = False):
+    """The application on the register at ``database_url`` (importable and picklable: server workers call it)."""
+    from opencpr.register.migrate import open_register
+
+    return create_app(open_register(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env,
+                      bare=bare)

@@ -189,7 +189,7 @@ def demo(
     _print_summary(engine)
     console.print(f"Demo user: [bold]{user}[/] password [bold]{password}[/]")
     if serve_after:
-        serve(database_url=database_url)
+        serve(database_url=database_url, host=None, https_port=None, http_port=None, log_level="info", workers=1)
 
 
 @app.command()
@@ -198,16 +198,16 @@ def serve(
     https_port: Annotated[int | None, typer.Option(help="HTTPS port (0: none).")] = None,
     http_port: Annotated[int | None, typer.Option(help="Plain HTTP port for local work (0: none).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (on shared sockets).")] = 1,
     database_url: DatabaseOption = None,
 ) -> None:
     """Run the server: GCTP at /cpr-online-gctp/gctp, REST at /api/v1, docs at /docs."""
     import dataclasses
+    import functools
 
-    from opencpr.app import create_app
-    from opencpr.config import load_settings
+    from opencpr.app import app_for
+    from opencpr.config import ConfigError, load_settings
     from opencpr.server import serve as run_server
-
-    from opencpr.config import ConfigError
 
     try:
         settings = load_settings()
@@ -217,8 +217,11 @@ def serve(
     changes = {k: v for k, v in {"host": host, "https_port": https_port, "http_port": http_port}.items()
                if v is not None}
     settings = dataclasses.replace(settings, **changes)
-    engine = _engine(database_url or settings.database_url)
-    app_ = create_app(engine, audit_mode=settings.audit_mode, gctp_env=settings.gctp_env)
+    url = database_url or settings.database_url
+    engine = _engine(url)  # migrates the schema once, before any worker starts
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    factory = functools.partial(app_for, url, settings.audit_mode, settings.gctp_env)
 
     def started(listeners) -> None:
         for listener in listeners:
@@ -226,7 +229,7 @@ def serve(
                           f"(GCTP {listener.scheme}://{listener.host}:{listener.port}/cpr-online-gctp/gctp, "
                           f"docs /docs)")
 
-    run_server(app_, settings, log_level, started)
+    run_server(factory, settings, log_level, started, workers=workers)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """Running the server: HTTPS (with the development certificates, made on first start) and plain HTTP.
 
-One asyncio process runs a uvicorn server per listener. Client certificates are asked for but
+Each process runs a uvicorn server per listener; ``workers`` > 1 starts that many processes on
+shared listening sockets. Client certificates are asked for but
 not required (a SOAP caller without one gets a SOAP fault, not a closed connection).
 """
 
@@ -8,7 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import signal
+import socket
 import ssl
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +56,7 @@ def ensure_certificates(settings: Settings) -> None:
     log.info("made development certificates in %s", directory)
 
 
-def _configs(app, settings: Settings, log_level: str) -> list[tuple[Listener, uvicorn.Config]]:
+def _configs(settings: Settings, log_level: str) -> list[tuple[Listener, dict]]:
     configs = []
     common = {"log_level": log_level, "http": "httptools", "lifespan": "on", "access_log": False,
               "timeout_keep_alive": 30}
@@ -60,40 +66,82 @@ def _configs(app, settings: Settings, log_level: str) -> list[tuple[Listener, uv
         if settings.ca_cert and Path(settings.ca_cert).exists():
             tls |= {"ssl_ca_certs": str(settings.ca_cert), "ssl_cert_reqs": ssl.CERT_OPTIONAL}
         configs.append((Listener("https", settings.host, settings.https_port),
-                        uvicorn.Config(app, host=settings.host, port=settings.https_port, **common, **tls)))
+                        {"host": settings.host, "port": settings.https_port, **common, **tls}))
     if settings.http_port:
         configs.append((Listener("http", settings.host, settings.http_port),
-                        uvicorn.Config(app, host=settings.host, port=settings.http_port, **common)))
+                        {"host": settings.host, "port": settings.http_port, **common}))
     if not configs:
         raise ValueError("neither an HTTPS nor an HTTP port is configured")
     return configs
 
 
-async def serve_async(app, settings: Settings, log_level: str = "info", started=None) -> None:
+def _bind(listener: Listener) -> socket.socket:
+    family = socket.AF_INET6 if ":" in listener.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # IPPROTO_TCP: asyncio sets TCP_NODELAY
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((listener.host, listener.port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+async def _run(app, configs: list[tuple[Listener, dict]], sockets: list[socket.socket] | None,
+               started: Callable[[list[Listener]], None] | None) -> None:
     servers = []
-    for listener, config in _configs(app, settings, log_level):
-        server = uvicorn.Server(config)
-        if servers:  # only the first server installs the signal handlers and runs the lifespan
-            config.lifespan = "off"
-        servers.append((listener, server))
-
-    async def run(server: uvicorn.Server) -> None:
-        await server.serve()
-
-    tasks = [asyncio.create_task(run(s)) for _, s in servers]
+    for i, (listener, options) in enumerate(configs):
+        config = uvicorn.Config(app, **(options | ({"lifespan": "off"} if servers else {})))
+        servers.append((listener, uvicorn.Server(config), [sockets[i]] if sockets else None))
+    tasks = [asyncio.create_task(server.serve(sockets=socks)) for _, server, socks in servers]
     if started is not None:
-        while not all(s.started for _, s in servers):
+        while not all(s.started for _, s, _ in servers):
             if any(t.done() for t in tasks):
                 break
             await asyncio.sleep(0.05)
-        started([listener for listener, _ in servers])
+        started([listener for listener, _, _ in servers])
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for _, server in servers:
+    for _, server, _ in servers:
         server.should_exit = True
     await asyncio.gather(*pending, return_exceptions=True)
     for task in done:
         task.result()
 
 
-def serve(app, settings: Settings, log_level: str = "info", started=None) -> None:
-    asyncio.run(serve_async(app, settings, log_level, started))
+def _worker(app_factory: Callable[[], object], configs: list[tuple[Listener, dict]],
+            sockets: list[socket.socket]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers with SIGTERM
+    asyncio.run(_run(app_factory(), configs, sockets, None))
+
+
+def serve(app_factory: Callable[[], object], settings: Settings, log_level: str = "info",
+          started: Callable[[list[Listener]], None] | None = None, workers: int = 1) -> None:
+    """Serve the application ``app_factory()`` makes, in this process or in ``workers`` processes.
+
+    With several workers the listening sockets are opened here and shared; each worker makes its
+    own application (and so its own database engine) after it has started.
+    """
+    configs = _configs(settings, log_level)
+    if workers <= 1:
+        asyncio.run(_run(app_factory(), configs, None, started))
+        return
+    sockets = [_bind(listener) for listener, _ in configs]
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_worker, args=(app_factory, configs, sockets), daemon=True)
+                 for _ in range(workers)]
+    for process in processes:
+        process.start()
+    if started is not None:
+        started([listener for listener, _ in configs])
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        while not stop.is_set() and all(p.is_alive() for p in processes):
+            stop.wait(0.5)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(10)
+        for sock in sockets:
+            sock.close()
