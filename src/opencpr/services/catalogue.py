@@ -218,6 +218,7 @@ class SearchService:
     requires_one_of: tuple[tuple[str, ...], ...] = ()  # each tuple: at least one of these params
     uuid: str | None = None  # Serviceplatformen's ServiceUUID, where known
     notes: str = ""  # where the answer shape comes from (recorded, or designed in CPR's style)
+    example: tuple[tuple[str, str], ...] = ()  # keys (wire names) of a call that answers, on the demo register
 
     @property
     def table_name(self) -> str:
@@ -305,6 +306,8 @@ class SearchService:
             out["service_uuid"] = self.uuid
         if self.notes:
             out["notes"] = self.notes
+        if self.example:
+            out["example"] = dict(self.example)
         return out
 
 
