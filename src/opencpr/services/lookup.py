@@ -20,14 +20,24 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select, true
+from sqlalchemy import Connection, and_, bindparam, false, select, true
 
 from opencpr.access.groups import Kind
-from opencpr.access.protection import NAME_AND_ADDRESS
+from opencpr.access.protection import NAME_AND_ADDRESS, in_force
 from opencpr.domain import reference
 from opencpr.domain.codes import PERSON_STATUS
 from opencpr.domain.pnr import InvalidPNR, parse
-from opencpr.register.schema import address, clear_address, departure, name, person
+from opencpr.register.schema import (
+    address,
+    child,
+    civil_status,
+    clear_address,
+    contact_address,
+    departure,
+    name,
+    parental_authority,
+    person,
+)
 from opencpr.services.errors import MalformedPNR, PersonNotFound
 from opencpr.services.gate import Actor, Gate, Outcome, ServiceContext, ServiceSpec
 
@@ -166,3 +176,143 @@ def lookup(gate: Gate, actor: Actor, service: str | ServiceSpec, pnr: str) -> di
     if spec is None:
         raise ValueError(f"no lookup service {service!r}; known: STAMP, Stam+")
     return gate.call(actor, spec, pnr=pnr).records[0]
+
+
+# --- names, relatives and the contact address (navne3, Familie+, Familie, adresse4) -----------------
+
+def no_pnr(value: str | None) -> bool:
+    """True for a PNR field that names nobody (blank or ``0000000000``)."""
+    return not value or not value.strip("0 ")
+
+
+def inverted_name(first: str | None, middle: str | None, last: str | None) -> str | None:
+    """``Last, First Middle`` — the clear text CPR gives an addressing name (``ADRNVN t=``)."""
+    given = " ".join(p for p in (first, middle) if p)
+    if not last:
+        return given or None
+    return f"{last}, {given}" if given else last
+
+
+_NAME_QUERY = (
+    select(name.c.first_name, name.c.first_name_marker, name.c.middle_name, name.c.middle_name_marker,
+           name.c.last_name, name.c.last_name_marker, name.c.valid_from, name.c.valid_from_uncertain,
+           name.c.addressing_name)
+    .where(name.c.pnr == bindparam("pnr"), name.c.current == true())
+    .order_by(name.c.id.desc())
+    .limit(1)
+)
+_NAME_HISTORY_QUERY = select(name.c.id).where(name.c.pnr == bindparam("pnr"), name.c.current == false()).limit(1)
+_PERSON_QUERY = select(person).where(person.c.pnr == bindparam("pnr"))
+
+
+def read_person(conn: Connection, pnr: str) -> dict[str, Any]:
+    """The person row (record 001 with 009 and 015 merged in); PersonNotFound if there is none."""
+    row = conn.execute(_PERSON_QUERY, {"pnr": valid_pnr(pnr)}).mappings().first()
+    if row is None:
+        raise PersonNotFound()
+    return dict(row)
+
+
+def read_name(conn: Connection, pnr: str) -> dict[str, Any]:
+    """The current name (record 008) and whether earlier names are registered (record 026).
+
+    Keys: first_name, first_name_marker, middle_name, middle_name_marker, last_name,
+    last_name_marker, name_valid_from, name_valid_from_uncertain, addressing_name,
+    addressing_name_inverted, name_history. Empty values are None.
+    """
+    row = conn.execute(_NAME_QUERY, {"pnr": pnr}).mappings().first() or {}
+    found = {k: (row.get(k) or None) for k in ("first_name", "first_name_marker", "middle_name",
+                                                "middle_name_marker", "last_name", "last_name_marker",
+                                                "addressing_name")}
+    found["name_valid_from"] = row.get("valid_from") or None
+    found["name_valid_from_uncertain"] = bool(row.get("valid_from_uncertain"))
+    found["addressing_name_inverted"] = inverted_name(found["first_name"], found["middle_name"], found["last_name"])
+    found["name_history"] = conn.execute(_NAME_HISTORY_QUERY, {"pnr": pnr}).first() is not None
+    return found
+
+
+_BRIEF_QUERY = (
+    select(person.c.pnr, person.c.status, name.c.addressing_name, clear_address.c.standard_address,
+           clear_address.c.postal_code, clear_address.c.postal_district)
+    .select_from(
+        person.outerjoin(name, and_(name.c.pnr == person.c.pnr, name.c.current == true()))
+        .outerjoin(clear_address, clear_address.c.pnr == person.c.pnr)
+    )
+    .where(person.c.pnr.in_(bindparam("pnrs", expanding=True)))
+)
+
+
+def read_briefs(conn: Connection, pnrs: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Status, addressing name and clear-written address of each of ``pnrs`` that is in the register."""
+    wanted = list(dict.fromkeys(pnrs))
+    found: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return found
+    for row in conn.execute(_BRIEF_QUERY, {"pnrs": wanted}).mappings():
+        found.setdefault(row["pnr"], {k: (row[k] or None) for k in (
+            "status", "addressing_name", "standard_address", "postal_code", "postal_district")})
+    return found
+
+
+_SPOUSE_QUERY = (
+    select(civil_status.c.civil_status, civil_status.c.spouse_pnr)
+    .where(civil_status.c.pnr == bindparam("pnr"), civil_status.c.current == true())
+    .order_by(civil_status.c.id.desc())
+    .limit(1)
+)
+_CHILDREN_QUERY = select(child.c.child_pnr).where(child.c.pnr == bindparam("pnr")).order_by(child.c.id)
+_CUSTODY_QUERY = (
+    select(parental_authority.c.authority_type, parental_authority.c.valid_from,
+           parental_authority.c.valid_from_uncertain, parental_authority.c.valid_to,
+           parental_authority.c.holder_pnr)
+    .where(parental_authority.c.pnr == bindparam("pnr"))
+    .order_by(parental_authority.c.authority_type, parental_authority.c.id)
+)
+
+#: Civil statuses (CIVST) in which the registered spouse is a spouse (Ægtefælle); in every
+#: other (registered partnership, divorced, widowed, dead …) the row is "Andet".
+MARRIED = frozenset({"G"})
+
+
+def read_relatives(conn: Connection, pnr: str, person_row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(PNR, relation) of the person's relatives: the person itself (``Andet``), the spouse of the
+    current civil status (``Ægtefælle`` when married, else ``Andet``), the children (``Barn``,
+    record 014) and the parents (``Mor``/``Far``, record 015). Each PNR once, the first role wins."""
+    found: dict[str, str] = {pnr: "Andet"}
+    civil = conn.execute(_SPOUSE_QUERY, {"pnr": pnr}).first()
+    if civil is not None and not no_pnr(civil.spouse_pnr):
+        found.setdefault(civil.spouse_pnr, "Ægtefælle" if civil.civil_status in MARRIED else "Andet")
+    for (child_pnr,) in conn.execute(_CHILDREN_QUERY, {"pnr": pnr}):
+        if not no_pnr(child_pnr):
+            found.setdefault(child_pnr, "Barn")
+    for key, relation in (("mother_pnr", "Mor"), ("father_pnr", "Far")):
+        if not no_pnr(person_row.get(key)):
+            found.setdefault(person_row[key], relation)
+    return list(found.items())
+
+
+def read_custody(conn: Connection, pnr: str, day: str) -> list[dict[str, Any]]:
+    """The parental authority (forældremyndighed, record 016) in force on ``day``, by type."""
+    out = []
+    for row in conn.execute(_CUSTODY_QUERY, {"pnr": pnr}).mappings():
+        if not in_force(row["valid_from"], row["valid_to"], day):
+            continue
+        out.append({"type": row["authority_type"], "valid_from": row["valid_from"] or None,
+                    "valid_from_uncertain": bool(row["valid_from_uncertain"]), "valid_to": row["valid_to"] or None,
+                    "holder_pnr": None if no_pnr(row["holder_pnr"]) else row["holder_pnr"]})
+    return out
+
+
+_CONTACT_QUERY = (
+    select(contact_address.c.line1, contact_address.c.line2, contact_address.c.line3, contact_address.c.line4,
+           contact_address.c.line5, contact_address.c.valid_from, contact_address.c.valid_to)
+    .where(contact_address.c.pnr == bindparam("pnr"))
+    .order_by(contact_address.c.id.desc())
+    .limit(1)
+)
+
+
+def read_contact_address(conn: Connection, pnr: str) -> dict[str, Any] | None:
+    """The person's contact address (kontaktadresse, record 006) as the register holds it, or None."""
+    row = conn.execute(_CONTACT_QUERY, {"pnr": pnr}).mappings().first()
+    return None if row is None else {k: (v or None) for k, v in row.items()}
