@@ -132,3 +132,26 @@ PERSON_TABLES: tuple[Table, ...] = (
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in PERSON_TABLES}
+
+#: Shared residence (delt bopæl): a child (``pnr``) who also lives at the address of the other
+#: parent (``other_pnr``). The extract has no record type for it, so the table is not among
+#: :data:`PERSON_TABLES` (not exported, imported or bulk-loaded); migration ``0003`` adds it.
+shared_residence = Table(
+    "shared_residence", metadata,
+    Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("pnr", String(10), nullable=False),
+    Column("other_pnr", String(10)),
+    Column("municipality", String(4)),
+    Column("road", String(4)),
+    Column("house_no", String(4)),
+    Column("floor", String(2)),
+    Column("door", String(4)),
+    Column("building_no", String(4)),
+    Column("valid_from", String(16)),
+    Column("valid_to", String(16)),
+    Column("current", Boolean, nullable=False),
+    Column("correction", String(1)),
+    Column("authority", String(4)),
+    Column("registered_at", String(19)),
+)
+Index(None, shared_residence.c.pnr, shared_residence.c[ROW_ID])
