@@ -218,7 +218,7 @@ MYNDIGHED = _service(
         Out("LAND_KOD_ALFA3", "country_alpha3", description="Countries: ISO 3166 alpha-3 code"),
         Out("LAND_KOD_NUM3", "country_num3", description="Countries: ISO 3166 numeric code"),
     ),
-    _myndighed,
+    _myndighed, example=(("MYNK", "0851"),),
 )
 
 # --- VEJ: a road, current and previous ----------------------------------------------------------------
@@ -248,7 +248,7 @@ VEJ = _service(
         Out("STARTDATO", "valid_from", Fmt.DATE8, description="Start of the name, yyyyMMdd (not in the register)"),
         Out("SLUTDATO", "valid_to", Fmt.DATE8, description="End of a previous name, yyyyMMdd"),
     ),
-    _vej,
+    _vej, example=(("KOMK", "0851"), ("VEJK", "0004")),
 )
 
 # --- VEJNOTAT: road notes ---------------------------------------------------------------------------
@@ -269,7 +269,7 @@ VEJNOTAT = _service(
         Out("NOTATLINIE", "note_line", description="Note text line"),
         Out("STARTDATO", "valid_from", Fmt.DATE8, description="Start date of the note, yyyyMMdd"),
     ),
-    _vejnotat,
+    _vejnotat, example=(("KOMK", "0851"), ("VEJK", "0004")),
 )
 
 # --- DISTRIKT: the districts of an address ---------------------------------------------------------
@@ -334,7 +334,7 @@ DISTRIKT = _service(
         _district_out("LANDSDELKOD", "part_of_country", "Part of the country, landsdel (type 75)"),
         _district_out("SESSIONKOD", "conscription_office", "Conscription office, session (type 55)"),
     ),
-    _distrikt,
+    _distrikt, example=(("KOMK", "0851"), ("VEJK", "0004"), ("HNR", "7")),
 )
 
 # --- VEJHENV: the road reference register -----------------------------------------------------------
@@ -364,7 +364,7 @@ VEJHENV = _service(
         Out("FRAVEJKOD", "from_road", description="Road code it comes from"),
         Out("STARTDATO", "valid_from", Fmt.DATE8, description="Start of the reference, yyyyMMdd"),
     ),
-    _vejhenv,
+    _vejhenv, example=(("KOMK", "0851"), ("VEJK", "0020")),
 )
 
 # --- helper searches -----------------------------------------------------------------------------------
@@ -421,7 +421,7 @@ VEJSOEG = _service(
      Key("BYNVN", "town", KeyType.TEXT, length=34, description="Town name or its beginning"),
      MAX_KEY, RESTART_KEY),
     _ROAD_HIT_OUT, _vejsoeg, table="VEJSOEG",
-    requires_one_of=(("municipality", "parish", "postal_code", "town"),),
+    requires_one_of=(("municipality", "parish", "postal_code", "town"),), example=(("KOMK", "0851"), ("POST", "9293"), ("MAXA", "3")),
 )
 
 
@@ -459,7 +459,7 @@ MYNSOEG = _service(
      Key("MYNTYP", "authority_type", KeyType.DIGITS, length=2, description="Authority type, 2 digits"),
      Key("HIST", "ended", KeyType.FLAG, description="X: include authorities that have ended"),
      MAX_KEY, RESTART_KEY),
-    _AUTHORITY_HIT_OUT, _mynsoeg, table="MYNSOEG",
+    _AUTHORITY_HIT_OUT, _mynsoeg, table="MYNSOEG", example=(("MYNNVN", "ålborg"),),
 )
 
 
@@ -486,7 +486,7 @@ VEJNVN = _service(
      Key("VNVN", "road_name", KeyType.TEXT, length=40, description="Part of the road name"),
      MAX_KEY, RESTART_KEY),
     _ROAD_HIT_OUT, _vejnvn, table="VEJNVN",
-    requires_one_of=(("municipality", "postal_code"), ("road", "road_name")),
+    requires_one_of=(("municipality", "postal_code"), ("road", "road_name")), example=(("KOMK", "0851"), ("VNVN", "absalons")),
 )
 
 
@@ -519,7 +519,7 @@ POSTNR = _service(
         Out("GADEADRMRK", "street_addresses", Fmt.FLAG,
             description="X: used for street addresses (not a post-office box or company code)"),
     ),
-    _postnr, table="POSTNR", requires_one_of=(("postal_code", "district"),),
+    _postnr, table="POSTNR", requires_one_of=(("postal_code", "district"),), example=(("PDIS", "aalborg"),),
 )
 
 
@@ -546,7 +546,7 @@ MYNKODE = _service(
         Out("MYNNVN", "authority_name", description="Name, at most 20 characters"),
         _TYPE_OUT,
     ),
-    _mynkode, table="MYNKODE", requires_one_of=(("authority", "name"),),
+    _mynkode, table="MYNKODE", requires_one_of=(("authority", "name"),), example=(("MYNNVN", "Aalborg"), ("MAXA", "5")),
 )
 
 SERVICES = (MYNDIGHED, VEJ, VEJNOTAT, DISTRIKT, VEJHENV, VEJSOEG, MYNSOEG, VEJNVN, POSTNR, MYNKODE)

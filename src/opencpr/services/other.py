@@ -108,6 +108,7 @@ AJOURF = SearchService(
         Out("MYNKOD", "authority", t="authority_name", description="Authority that registered it, its name"),
     ),
     _ajourf, table="AJOURF", groups=AUTHORITIES, pnr_key="pnr", notes=NOTES,
+    example=(("PNR", "0101005038"), ("FRA", "20011112"), ("TIL", "20011112")),
 )
 
 # --- KODETEKST: texts of codes -------------------------------------------------------------------------
@@ -193,6 +194,7 @@ KODETEKST = SearchService(
     (Out("KODE", "code", t="text", tl="long_text", ts="short_text",
          description="The code; its text, long text and short text"),),
     _kodetekst, table="KODETEKST", groups=ALL_PUBLIC, billable=False, pnr_key=None, notes=NOTES,
+    example=(("KODETYPE", "CIVST"),),
 )
 
 SERVICES = (AJOURF, KODETEKST)

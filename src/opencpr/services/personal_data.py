@@ -201,7 +201,7 @@ NAVNE = SearchService(
         Out("ANNKOR", "correction", t="correction_text",
             description="K corrected, A annulled, Æ technical change; blank otherwise"),
     ),
-    _navne, groups=("cpr-office", "municipality", "church-office"), notes=NOTES,
+    _navne, groups=("cpr-office", "municipality", "church-office"), notes=NOTES, example=(("PNR", "0708614866"),),
 )
 
 
@@ -301,7 +301,7 @@ OVERSIGT = SearchService(
         _flag("KONTAKTADRMRK", "has_contact_address", "a contact address"),
         _flag("SUPLADRMRK", "has_supplementary_address", "a supplementary address"),
     ),
-    _oversigt, groups=GROUPS, notes=NOTES,
+    _oversigt, groups=GROUPS, notes=NOTES, example=(("PNR", "0707614285"),),
 )
 
 
@@ -338,7 +338,7 @@ START = SearchService(
         Out("SLUTDATO", "end_date", Fmt.DATE8, description="End of the PNR (SLUT_DT-PERSON), yyyyMMdd"),
         Out("SLUTDATOUSM", "end_date_uncertain", **_USM, description="* if the end date is uncertain"),
     ),
-    _start, groups=GROUPS, notes=NOTES,
+    _start, groups=GROUPS, notes=NOTES, example=(("PNR", "0101520013"),),
 )
 
 
@@ -389,7 +389,7 @@ SEPARATION = SearchService(
         Out("SLUTDATOUSM", "valid_to_uncertain", **_USM, description="* if the end is uncertain"),
         Out("ANNKOR", "correction", t="correction_text", description="K corrected, A annulled, Æ technical change"),
     ),
-    _separation, groups=GROUPS, notes=NOTES,
+    _separation, groups=GROUPS, notes=NOTES, example=(("PNR", "0707614293"),),
 )
 
 
@@ -424,7 +424,7 @@ STATSB = SearchService(
         Out("SLUTDATOUSM", "valid_to_uncertain", **_USM, description="* if the end is uncertain"),
         Out("ANNKOR", "correction", t="correction_text", description="K corrected, A annulled, Æ technical change"),
     ),
-    _statsb, groups=GROUPS, notes=NOTES,
+    _statsb, groups=GROUPS, notes=NOTES, example=(("PNR", "0101965058"),),
 )
 
 
@@ -465,7 +465,7 @@ SUPLADR = SearchService(
         Out("STARTDATO", "supplementary_start", Fmt.DATE8, description="Valid from (START_DT-ADRTXT), yyyyMMdd"),
         Out("SLETDATO", "supplementary_end", Fmt.DATE8, description="Deleted on (SLET_DT-ADRTXT), yyyyMMdd"),
     ),
-    _supladr, groups=GROUPS, notes=NOTES,
+    _supladr, groups=GROUPS, notes=NOTES, example=(("PNR", "0709614495"),),
 )
 
 
@@ -494,7 +494,7 @@ TIDLPNR = SearchService(
         Out("SLUTDATO", "valid_to", Fmt.DATE8, description="The previous PNR in use to, yyyyMMdd"),
         Out("SLUTDATOUSM", "valid_to_uncertain", **_USM, description="* if the end is uncertain"),
     ),
-    _tidlpnr, groups=GROUPS, notes=NOTES,
+    _tidlpnr, groups=GROUPS, notes=NOTES, example=(("PNR", "0909610036"),),
 )
 
 
@@ -573,7 +573,7 @@ VALG = SearchService(
         Out("POSTNR", "postal_code", t="postal_district", description="Postal code and district"),
         Out("STADR", "standard_address", description="Street address on one line (current address only)"),
     ),
-    _valg, groups=GROUPS, notes=NOTES,
+    _valg, groups=GROUPS, notes=NOTES, example=(("PNR", "0709614738"),),
 )
 
 
@@ -756,7 +756,7 @@ VALGRET = SearchService(
         Out("KRVALGRET", "municipal_election", t="municipal_election_reason",
             description="J/N: voting right in municipal and regional elections; t: the reason"),
     ),
-    _valgret, groups=GROUPS, notes=NOTES,
+    _valgret, groups=GROUPS, notes=NOTES, example=(("PNR", "0707614285"),),
 )
 
 
@@ -813,7 +813,7 @@ VAERGE = SearchService(
         *(Out(f"RELTXT{n}", f"guardian_line{n}", description=f"The guardian's address line {n} (RELTXT{n})")
           for n in range(1, 6)),
     ),
-    _vaerge, groups=GROUPS, notes=NOTES,
+    _vaerge, groups=GROUPS, notes=NOTES, example=(("PNR", "0709614126"),),
 )
 
 
