@@ -30,7 +30,6 @@ from typing import Any
 
 from sqlalchemy import Table, and_, desc, func, or_, select, true
 
-from opencpr.access.protection import NAME_AND_ADDRESS
 from opencpr.domain import reference
 from opencpr.domain.codes import (
     ACTIVE_STATUSES,
@@ -445,10 +444,7 @@ def _supladr(ctx: ServiceContext, pnr: str) -> Outcome:
             if key in row:
                 record[key] = row[key]
         record["supplementary_authority_name"] = _authority_name(row["supplementary_authority"])
-    # the supplementary address is an address: hidden, like the others, under name and address protection
-    if not ctx.sees_protected_addresses and NAME_AND_ADDRESS in ctx.protections([pnr])[pnr]:
-        record.update(dict.fromkeys(_SUPPLEMENTARY_LINES))
-    return Outcome([record])
+    return Outcome([record])  # the gate blanks the lines under name and address protection
 
 
 SUPLADR = SearchService(
