@@ -682,6 +682,7 @@ ADRESSE3 = SearchService(
     "relocation order), the registering authority, c/o name, town, postal code and a current foreign address.",
     Category.PERSON, (PNR_KEY, ALL_KEY), _ADRESSE3_FIELDS, _adresse3, shape=Shape.FLAT, groups=GROUPS,
     notes="Fields and their order as CPR's ADRESSE3 answers (flat Rolle); values from this register.",
+    example=(("PNR", "1307610015"),),
 )
 
 ADRESSE1 = SearchService(
@@ -692,6 +693,7 @@ ADRESSE1 = SearchService(
     groups=GROUPS,
     notes="The service name and keys are CPR's (PNR, AKX, MAXA, AIA); the rows are designed in CPR's style, "
           "not a recorded CPR answer.",
+    example=(("PNR", "0706614818"),),
 )
 
 BOPSAML = SearchService(
@@ -701,42 +703,49 @@ BOPSAML = SearchService(
     "protected addresses.",
     Category.PERSON, (PNR_KEY, MAX_KEY), _BOPSAML_FIELDS, _bopsaml, groups=GROUPS, address_search=True,
     notes=NOTES,
+    example=(("PNR", "0707614218"),),
 )
 
 BESKYT = SearchService(
     "BESKYT", "Beskyttelse nuværende og tidligere",
     "Every protection record of the person: those in force today first, then the lifted ones.",
     Category.PERSON, (PNR_KEY,), _BESKYT_FIELDS, _beskyt, groups=GROUPS, notes=NOTES,
+    example=(("PNR", "0701614011"),),
 )
 
 CIVST = SearchService(
     "CIVST", "Civilstand nuværende og tidligere",
     "Civil status: the current one first, then the previous ones, newest first, with the spouse or partner.",
     Category.PERSON, (PNR_KEY, CORRECTED_KEY), _CIVST_FIELDS, _civst, groups=GROUPS, notes=NOTES,
+    example=(("PNR", "0707614285"),),
 )
 
 DELTBOP = SearchService(
     "DELTBOP", "Delt bopæl oplysninger nuværende",
     "The child's current shared residence: the other parent and the address; none is an empty table.",
     Category.PERSON, (PNR_KEY,), _DELTBOP_FIELDS, _deltbop, groups=GROUPS, notes=NOTES,
+    example=(("PNR", "2906980013"),),
 )
 
 FLYTPAAB = SearchService(
     "FLYTPAAB", "Flyttepåbud",
     "The person's relocation orders (record 021): date, remark, authority.",
     Category.PERSON, (PNR_KEY,), _FLYTPAAB_FIELDS, _flytpaab, groups=GROUPS, notes=NOTES,
+    example=(("PNR", "1307610015"),),
 )
 
 FKIRK = SearchService(
     "FKIRK", "Folkekirkeforhold nuværende og tidligere",
     "Relation to the national church: the current one first, then the previous ones, newest first.",
     Category.PERSON, (PNR_KEY, CORRECTED_KEY), _FKIRK_FIELDS, _fkirk, groups=CHURCH_GROUPS, notes=NOTES,
+    example=(("PNR", "2906980013"),),
 )
 
 FOEDSEL = SearchService(
     "FOEDSEL", "Fødselsoplysninger, stilling, værgemål",
     "Birth date, birth registration authority, occupation and the latest guardianship with the guardian.",
     Category.PERSON, (PNR_KEY,), _FOEDSEL_FIELDS, _foedsel, shape=Shape.FLAT, groups=GROUPS, notes=NOTES,
+    example=(("PNR", "0709614126"),),
 )
 
 FOEDREG = SearchService(
@@ -744,18 +753,21 @@ FOEDREG = SearchService(
     "The birth registration place (record 009) with the authority's name. The register holds the current "
     "place only, so there are no previous rows.",
     Category.PERSON, (PNR_KEY,), _FOEDREG_FIELDS, _foedreg, groups=CHURCH_GROUPS, notes=NOTES,
+    example=(("PNR", "3012995007"),),
 )
 
 KOMFORH = SearchService(
     "KOMFORH", "Kommunaleforhold",
     "The person's municipal conditions (record 018): type, code, start, remark.",
     Category.PERSON, (PNR_KEY,), _KOMFORH_FIELDS, _komforh, groups=GROUPS, notes=NOTES,
+    example=(("PNR", "2802363039"),),
 )
 
 KOMNOTAT = SearchService(
     "KOMNOTAT", "Kommunale notater",
     "The person's municipal notes (record 019) not yet past their deletion date.",
     Category.PERSON, (PNR_KEY,), _KOMNOTAT_FIELDS, _komnotat, groups=GROUPS, notes=NOTES,
+    example=(("PNR", "0707614293"),),
 )
 
 SERVICES = (ADRESSE3, ADRESSE1, BOPSAML, BESKYT, CIVST, DELTBOP, FLYTPAAB, FKIRK, FOEDSEL, FOEDREG, KOMFORH,
