@@ -30,6 +30,7 @@ from sqlalchemy import Engine, func, select, text
 
 from opencpr.population.generator import SHARD_SIZE, generate_shard, shard_sizes
 from opencpr.population.rows import COLUMNS
+from opencpr.register import search_index
 from opencpr.register.bulk import BulkWriter, create_indexes, drop_secondary_indexes
 from opencpr.register.schema import PERSON_TABLE, TABLES
 
@@ -145,6 +146,7 @@ def load_population(engine: Engine, n: int, seed: int, today: datetime.date | No
     rebuild = n >= REBUILD_INDEXES_FROM and n >= existing
     with engine.begin() as conn:
         writer = BulkWriter(conn)
+        since = search_index.mark(conn)
         dropped = []
         if rebuild:
             if postgresql:
@@ -189,6 +191,9 @@ def load_population(engine: Engine, n: int, seed: int, today: datetime.date | No
         if dropped:
             begun = time.perf_counter()
             create_indexes(conn, dropped)
+            search_index.rebuild(conn)
             report.index_seconds = time.perf_counter() - begun
+        else:
+            search_index.fill_since(conn, since)
     report.seconds = time.perf_counter() - started
     return report

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.formats.extract import LAYOUTS, ExtractError, Record, read_records
+from opencpr.register import search_index
 from opencpr.register.bulk import BulkWriter, DuplicateRow
 from opencpr.register.schema import PERSON_TABLE, TABLES, person
 
@@ -138,6 +139,7 @@ def import_extract(engine: Engine, stream: IO[bytes], clock: Clock | None = None
     report = ImportReport()
     with engine.begin() as conn:
         batch = _Batch(conn)
+        since = search_index.mark(conn)
         writer = BulkWriter(conn, before_flush=batch.check)
         try:
             _load(
@@ -149,6 +151,7 @@ def import_extract(engine: Engine, stream: IO[bytes], clock: Clock | None = None
             )
         except DuplicateRow as exc:
             raise ImportError_(f"the register refused a row: {exc}") from None
+        search_index.fill_since(conn, since)
         report.rows = {k: v for k, v in writer.rows_written.items() if v}
     return report
 

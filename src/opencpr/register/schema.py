@@ -105,6 +105,10 @@ election = _row_table("election")
 relocation_order = _row_table("relocation_order")
 previous_pnr = _row_table("previous_pnr")
 
+# Search indexes on register tables (migration 0004): addresses by road, persons by birth date.
+Index(None, address.c.municipality, address.c.road, address.c.house_no)
+Index(None, person.c.birth_date)
+
 #: The event log (hændelser): append-only; one row per event on one person. ``derived_marker``
 #: is blank for the person the event happened to and names the relation (ÆG, MO, FA, BØ …) on
 #: relatives changed by it. ``registered_at`` is CPR's TIMESTAMPU; ``event_date`` the date the
@@ -123,6 +127,40 @@ event = Table(
 )
 Index(None, event.c.pnr, event.c[ROW_ID])
 Index(None, event.c.registered_at)
+
+#: Search structures (migration 0004), kept by :mod:`opencpr.register.search_index`. One
+#: ``name_search`` row per name row (current and historical) holds the folded words
+#: (``" jens peter mortensen "``) and the sort form (``"mortensen jens peter"``); ``name_word``
+#: holds each folded word once per person, with the sort form of the person's current name
+#: (ordered, for prefix search); ``road_name`` holds the road names by municipality and postal code.
+name_search = Table(
+    "name_search", metadata,
+    Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("pnr", String(10), nullable=False),
+    Column("current", Boolean, nullable=False),
+    Column("words", String(200), nullable=False),
+    Column("sort_name", String(200), nullable=False),
+)
+Index(None, name_search.c.pnr)
+name_word = Table(
+    "name_word", metadata,
+    Column("word", String(60), primary_key=True),
+    Column("sort_name", String(200), primary_key=True),
+    Column("pnr", String(10), primary_key=True),
+    Column("in_current", Boolean, nullable=False),
+    sqlite_with_rowid=False,
+)
+Index(None, name_word.c.pnr)
+road_name = Table(
+    "road_name", metadata,
+    Column("municipality", String(4), primary_key=True),
+    Column("road", String(4), primary_key=True),
+    Column("postal_code", String(4), primary_key=True),  # '' when not known
+    Column("name", String(40), nullable=False),
+    Column("folded", String(40), nullable=False),
+)
+Index(None, road_name.c.municipality, road_name.c.folded)
+Index(None, road_name.c.postal_code, road_name.c.folded)
 
 #: Tables that hold person data, in the order their record types are written.
 PERSON_TABLES: tuple[Table, ...] = (

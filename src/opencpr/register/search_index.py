@@ -1,0 +1,211 @@
+"""The search structures of the register: folded names, name words, road names, trigram indexes.
+
+Tables (declared in :mod:`opencpr.register.schema`, made by migration ``0004``):
+
+* ``name_search`` — one row per name row (current and historical): the folded words of the
+  name with a blank before and after each (``" jens peter mortensen "``; a word start is then
+  ``LIKE '% jens%'``) and its sort form (``"mortensen jens peter"``). Infix search uses a
+  trigram index on ``words``: on PostgreSQL a GIN index with ``gin_trgm_ops`` (pg_trgm), on
+  SQLite the FTS5 table ``name_search_fts`` (trigram tokenizer, external content).
+* ``name_word`` — each folded word of a person's names once (``in_current``: the word is in the
+  current name), with the sort form of the person's current name. Its primary key
+  ``(word, sort_name, pnr)`` gives prefix search its order: ``word >= 'hans' AND word < 'hans\\uffff'``.
+* ``road_name`` — road names (``VEJADRNVN``) by municipality, road code and postal code, from the
+  reference road table and the register's clear-written addresses.
+
+Folding is :func:`opencpr.domain.folding.fold`; PostgreSQL folds in SQL with the same table
+(:func:`~opencpr.domain.folding.sql_fold`), SQLite calls the Python function, registered on the
+connection as ``opencpr_fold``. Everything is filled set-wise:
+
+* :func:`rebuild` — all of it, from scratch (migration, bulk loads that rebuild the indexes);
+* :func:`mark` / :func:`fill_since` — the persons whose name or clear-address rows were added
+  after a mark (imports, smaller bulk loads);
+* :func:`refresh_person` — one person, after an update service changed a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select, text
+
+from opencpr.domain import reference
+from opencpr.domain.folding import fold, sql_fold
+from opencpr.register.schema import clear_address, name, name_search, name_word, road_name
+
+__all__ = ["FTS_TABLE", "TRIGRAM_INDEX", "Mark", "fill_since", "mark", "name_forms", "rebuild",
+           "refresh_person", "register_fold", "is_search_extra"]
+
+#: The SQLite FTS5 table (trigram) over ``name_search.words``.
+FTS_TABLE = "name_search_fts"
+#: The PostgreSQL GIN (pg_trgm) index over ``name_search.words``.
+TRIGRAM_INDEX = "ix_name_search_words_trgm"
+
+
+def is_search_extra(name_: str) -> bool:
+    """True for the dialect-specific search objects that are not on the metadata (the FTS5
+    table and its shadow tables, the GIN trigram index): schema comparisons skip them."""
+    return name_.startswith(FTS_TABLE) or name_ == TRIGRAM_INDEX
+
+
+def name_forms(first: str | None, middle: str | None, last: str | None) -> tuple[str, str]:
+    """``(words, sort_name)`` of a name, as stored in ``name_search``."""
+    words = " " + fold(f"{first or ''} {middle or ''} {last or ''}") + " "
+    return words, fold(f"{last or ''} {first or ''} {middle or ''}")
+
+
+def _postgresql(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def register_fold(conn: Connection) -> None:
+    """SQLite: make ``opencpr_fold(text)`` callable on this connection (PostgreSQL folds in SQL)."""
+    if not _postgresql(conn):
+        conn.connection.dbapi_connection.create_function("opencpr_fold", 1, fold, deterministic=True)
+
+
+def _fold(conn: Connection, expression: str) -> str:
+    return sql_fold(expression) if _postgresql(conn) else f"opencpr_fold({expression})"
+
+
+def _name_forms_sql(conn: Connection) -> tuple[str, str]:
+    words = _fold(conn, "coalesce(n.first_name, '') || ' ' || coalesce(n.middle_name, '') || ' ' || "
+                        "coalesce(n.last_name, '')")
+    sort = _fold(conn, "coalesce(n.last_name, '') || ' ' || coalesce(n.first_name, '') || ' ' || "
+                       "coalesce(n.middle_name, '')")
+    return f"' ' || {words} || ' '", sort
+
+
+# --- filling ------------------------------------------------------------------------------------
+
+
+def _fill_names(conn: Connection, where: str, params: dict) -> None:
+    """Insert ``name_search`` and ``name_word`` rows for the name rows of persons matching
+    ``where`` (SQL on ``n``, the name table), and the FTS5 rows on SQLite."""
+    words, sort = _name_forms_sql(conn)
+    before = conn.execute(select(func.coalesce(func.max(name_search.c.id), 0))).scalar_one()
+    conn.execute(text(
+        f"INSERT INTO name_search (pnr, \"current\", words, sort_name) "
+        f"SELECT n.pnr, n.\"current\", {words}, {sort} FROM name n WHERE {where} ORDER BY n.pnr, n.id"), params)
+    new = "s.id > :before"
+    if _postgresql(conn):
+        split = (f"SELECT s.pnr, s.\"current\" AS cur, unnest(string_to_array(btrim(s.words), ' ')) AS word "
+                 f"FROM name_search s WHERE {new}")
+        any_current = "bool_or(w.cur)"
+    else:
+        split = (f"WITH RECURSIVE split(pnr, cur, rest, word) AS ("
+                 f"SELECT s.pnr, s.\"current\", substr(s.words, 2), NULL FROM name_search s WHERE {new} "
+                 f"UNION ALL SELECT pnr, cur, substr(rest, instr(rest, ' ') + 1), "
+                 f"substr(rest, 1, instr(rest, ' ') - 1) FROM split WHERE instr(rest, ' ') > 0) "
+                 f"SELECT pnr, cur, word FROM split")
+        any_current = "max(w.cur) = 1"
+    conn.execute(text(
+        f"INSERT INTO name_word (word, sort_name, pnr, in_current) "
+        f"SELECT g.word, (SELECT b.sort_name FROM name_search b WHERE b.pnr = g.pnr "
+        f"ORDER BY b.\"current\" DESC, b.id DESC LIMIT 1), g.pnr, g.in_current "
+        f"FROM (SELECT w.pnr, w.word, {any_current} AS in_current FROM ({split}) w "
+        f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g"), {**params, "before": before})
+    if not _postgresql(conn):
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, words) SELECT id, words FROM name_search s "
+                          f"WHERE {new}"), {"before": before})
+
+
+def _fill_roads(conn: Connection, where: str, params: dict) -> None:
+    """Insert the road names of clear-written addresses matching ``where`` (SQL on ``c``) that
+    ``road_name`` does not have yet."""
+    folded = _fold(conn, "min(c.road_addressing_name)")
+    conn.execute(text(
+        f"INSERT INTO road_name (municipality, road, postal_code, name, folded) "
+        f"SELECT c.municipality, c.road, coalesce(c.postal_code, ''), min(c.road_addressing_name), {folded} "
+        f"FROM clear_address c WHERE {where} AND c.municipality IS NOT NULL AND c.road IS NOT NULL "
+        f"AND c.road_addressing_name IS NOT NULL AND c.road_addressing_name <> '' "
+        f"AND NOT EXISTS (SELECT 1 FROM road_name r WHERE r.municipality = c.municipality AND r.road = c.road "
+        f"AND r.postal_code = coalesce(c.postal_code, '')) "
+        f"GROUP BY c.municipality, c.road, coalesce(c.postal_code, '')"), params)
+
+
+def _reference_roads(conn: Connection) -> None:
+    rows = []
+    seen: set[tuple[str, str, str]] = set()
+    for m in reference.municipality_infos():
+        for r in reference.roads(m.code):
+            key = (r.municipality, r.code, r.postal_code or "")
+            if key not in seen:
+                seen.add(key)
+                rows.append({"municipality": key[0], "road": key[1], "postal_code": key[2], "name": r.name,
+                             "folded": fold(r.name)})
+    if rows:
+        conn.execute(road_name.insert(), rows)
+
+
+def rebuild(conn: Connection) -> None:
+    """Empty and fill every search structure from the register (set-wise, indexes built after)."""
+    register_fold(conn)
+    pg = _postgresql(conn)
+    conn.execute(name_word.delete())
+    conn.execute(name_search.delete())
+    conn.execute(road_name.delete())
+    secondary = [ix for t in (name_search, name_word) for ix in t.indexes]
+    for ix in secondary:
+        ix.drop(conn)
+    if pg:
+        conn.execute(text(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}"))
+    else:
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')"))
+    _fill_names(conn, "1 = 1", {})
+    _reference_roads(conn)
+    _fill_roads(conn, "1 = 1", {})
+    for ix in secondary:
+        ix.create(conn)
+    if pg:
+        conn.execute(text(f"CREATE INDEX {TRIGRAM_INDEX} ON name_search USING gin (words gin_trgm_ops)"))
+        conn.execute(text("ANALYZE name_search"))
+        conn.execute(text("ANALYZE name_word"))
+    else:
+        conn.execute(text("ANALYZE name_search"))
+        conn.execute(text("ANALYZE name_word"))
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The last name and clear-address row ids before a load."""
+
+    name_id: int
+    clear_address_id: int
+
+
+def mark(conn: Connection) -> Mark:
+    """Where the register's name and clear-address rows stand now (see :func:`fill_since`)."""
+    return Mark(conn.execute(select(func.coalesce(func.max(name.c.id), 0))).scalar_one(),
+                conn.execute(select(func.coalesce(func.max(clear_address.c.id), 0))).scalar_one())
+
+
+def _delete_persons(conn: Connection, where: str, params: dict) -> None:
+    """Remove the search rows of the persons ``where`` selects (SQL on ``x.pnr``)."""
+    if not _postgresql(conn):
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, words) "
+                          f"SELECT 'delete', x.id, x.words FROM name_search x WHERE {where}"), params)
+    conn.execute(text(f"DELETE FROM name_word WHERE pnr IN (SELECT x.pnr FROM name_search x WHERE {where})"),
+                 params)
+    conn.execute(text(f"DELETE FROM name_search WHERE id IN (SELECT x.id FROM name_search x WHERE {where})"),
+                 params)
+
+
+def fill_since(conn: Connection, since: Mark) -> None:
+    """Bring the search structures up to date for every person with name or clear-address rows
+    added after ``since`` (set-wise; persons already indexed are indexed again)."""
+    register_fold(conn)
+    params = {"after": since.name_id}
+    changed = "x.pnr IN (SELECT pnr FROM name WHERE id > :after)"
+    _delete_persons(conn, changed, params)
+    conn.execute(text("DELETE FROM name_word WHERE pnr IN (SELECT pnr FROM name WHERE id > :after)"), params)
+    _fill_names(conn, "n.pnr IN (SELECT pnr FROM name WHERE id > :after)", params)
+    _fill_roads(conn, "c.id > :after", {"after": since.clear_address_id})
+
+
+def refresh_person(conn: Connection, pnr: str) -> None:
+    """Index one person's names again (call after changing a name row or its ``current`` flag)."""
+    register_fold(conn)
+    _delete_persons(conn, "x.pnr = :pnr", {"pnr": pnr})
+    conn.execute(name_word.delete().where(name_word.c.pnr == pnr))
+    _fill_names(conn, "n.pnr = :pnr", {"pnr": pnr})
