@@ -276,6 +276,7 @@ STAMP = SearchService(
     _stamp, shape=Shape.PRAES, table="STAMPNR",
     groups=("cpr-office", "municipality", "private-company"),
     notes="Shape and fields as CPR's STAMP answers (Praes r=STAMPNR).",
+    example=(("PNR", "0707614285"),),
 )
 
 STAM_PLUS = SearchService(
@@ -297,6 +298,7 @@ STAM_PLUS = SearchService(
     _stam_plus, table="Stam+", groups=ALL_PUBLIC,
     uuid="7baec3a5-26a5-4922-80fd-37f3bad3dfcb",
     notes="Shape and fields as recorded from CPR's demo service (docs/fidelity.md).",
+    example=(("PNR", "0707614285"),),
 )
 
 _NAME_OUT = (
@@ -323,6 +325,7 @@ NAVNE3 = SearchService(
     uuid="e3f26293-803e-4b8f-8a15-674a4f8abaad",
     notes="Shape and fields as recorded from CPR's demo service (docs/fidelity.md); CNVN_FORNVNMRK, "
           "CNVN_EFTERNVNMRK and CNVN_STATUSDATOUSM are designed after CNVN_MELNVNMRK and CNVN_STARTDATOUSM.",
+    example=(("PNR", "0707614285"),),
 )
 
 
@@ -371,6 +374,7 @@ FAMILIE_PLUS = SearchService(
     _familie_plus, table="Familie+", groups=ALL_PUBLIC,
     uuid="a34cf599-26e4-4609-bfbd-2490d3d1c3ab",
     notes="Shape and fields as recorded from CPR's demo service (docs/fidelity.md).",
+    example=(("PNR", "0707614285"),),
 )
 
 FAMILIE = SearchService(
@@ -397,6 +401,7 @@ FAMILIE = SearchService(
     ),
     _familie, table="Familie", groups=AUTHORITIES,
     notes="Designed in the style of Familie+ (no recorded answer exists).",
+    example=(("PNR", "0101005038"),),
 )
 
 ADRESSE4 = SearchService(
@@ -412,6 +417,7 @@ ADRESSE4 = SearchService(
     _adresse4, table="adresse4", system="KontaktAdresse", groups=AUTHORITIES,
     uuid="b7e5ee9c-1acd-41e6-b117-08a11dee6862",
     notes="Shape and fields as recorded from CPR's demo service (system KontaktAdresse, service adresse4).",
+    example=(("PNR", "0709614738"),),
 )
 
 SERVICES = (STAMP, STAM_PLUS, FAMILIE_PLUS, FAMILIE, NAVNE3, ADRESSE4)
