@@ -93,3 +93,15 @@ class Gctp:
         status, _, answer = self.post(body, {"content-type": "text/xml"})
         assert status == 200, answer
         return read_answer(answer)
+
+
+def update_request(event: str, action: str, keys: dict[str, str], data: dict[str, str] | None = None, *,
+                   ts: str | None = None, mk: str | None = None) -> str:
+    """A GCTP update request (System r="CprAjour"): action ``a``, session ``ts``, authority ``mk``."""
+    attrs = f' a="{action}"' + (f' ts="{ts}"' if ts else "") + (f' mk="{mk}"' if mk else "") + ' st="P"'
+    key_fields = "".join(f'<Field r="{k}" v="{v}"/>' for k, v in keys.items())
+    data_fields = "".join(f'<Field r="{k}" v="{v}"/>' for k, v in (data or {}).items())
+    body = f'<CprData><Rolle r="HovedRolle">{data_fields}</Rolle></CprData>' if data else ""
+    return (f'<?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?><root xmlns="http://www.cpr.dk">'
+            f'<Gctp v="1.0"><System r="CprAjour"><Service r="{event}"><CprServiceHeader r="{event}"{attrs}>'
+            f'<Key>{key_fields}</Key></CprServiceHeader>{body}</Service></System></Gctp></root>')

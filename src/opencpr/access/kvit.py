@@ -22,8 +22,16 @@ class Kvit(Enum):
     UNKNOWN_FIELD = (16, "Forkert felt-reference")
     KEY_MISSING = (17, "Nøglefeltet %1% skal udfyldes")  # this project's code
     KEY_INVALID = (18, "Nøglefeltet %1% er udfyldt forkert")  # this project's code
+    AUTHORITY_NO_ACCESS = (184, "Myndigheden %1% har ikke adgang til hændelsen")
     PNR_MALFORMED = (52, "Personnummeret: %1% er udfyldt forkert. Det skal være gyldigt.")
     PERSON_NOT_FOUND = (172, "Personen findes ikke i CPR")
+    ASCERTAINING_AUTHORITY = (4455, "Den valgte konstaterende myndighed kan ikke anvendes på hændelsen")
+    NOT_ASCERTAINING = (5322, "Myndigheden må ikke anvendes som konstaterende myndighed")
+    SESSION_UNKNOWN = (5401, "Sessionen %1% findes ikke eller er udløbet")  # this project's code
+    NOT_VALIDATED = (5402, "Hændelsen skal valideres, før den kan gemmes")  # this project's code
+    DATA_REFUSED = (5403, "Data er ikke godkendt")  # this project's code
+    KEYS_CHANGED = (5404, "Nøglefelterne må ikke ændres efter initiering")
+    CONFLICT = (5405, "Personen er ændret af en anden siden validering; valider igen")  # this project's code
     SIGNON_OK = (900, "Signon udført")
     TOKEN_UNKNOWN = (901, "Token kendes ikke")
     USER_UNKNOWN = (902, "Brugerid er ikke oprettet i sikkerhedssystemet")

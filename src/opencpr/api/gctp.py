@@ -143,7 +143,7 @@ class GctpHandler:
         except GctpError as exc:
             return Reply(gctp.error_answer(version, exc.code, exc.text, env=self.env))
         except KvitError as exc:
-            return Reply(self._error(version, request_service, exc.code, exc.text))
+            return Reply(self._error(version, request_service, exc.code, exc.text, getattr(exc, "lines", ())))
         except Exception:  # the server answers, whatever went wrong
             log.exception("GCTP request failed")
             return Reply(self._error(version, request_service, Kvit.INTERNAL_ERROR.code, Kvit.INTERNAL_ERROR.text))
@@ -153,11 +153,12 @@ class GctpHandler:
         now = self.gate.clock.now()
         return f"{now:%Y%m%d%H%M%S}{time.time_ns() // 1000 % 1_000_000:06d}"
 
-    def _error(self, version: str, request: gctp.ServiceRequest | None, code: int, text: str) -> bytes:
+    def _error(self, version: str, request: gctp.ServiceRequest | None, code: int, text: str,
+               lines: tuple[str, ...] | list[str] = ()) -> bytes:
         if request is None:
             return gctp.error_answer(version, code, text, env=self.env)
         return gctp.error_answer(version, code, text, system=request.system or "CprSoeg", service=request.service,
-                                 header=request.header, env=self.env)
+                                 header=request.header, env=self.env, lines=lines)
 
     def _signon(self, request: gctp.Request, client: str | None) -> Reply:
         sik = request.signon
@@ -175,8 +176,85 @@ class GctpHandler:
                  client: str | None) -> bytes:
         token = token_from_cookie(cookie_header)
         actor = self.gate.actor_for_token(token or "", client=client)
+        if request.system.casefold() == "cprajour":
+            return update_reply(self.gate, self.env, version, request, actor)
         service = cat.find(request.service)
         params = service.wire_params(request.keys)
         outcome = self.gate.call(actor, service.spec, **params)
         header = {"ts": request.header.get("ts") or self._stamp()}
         return gctp.service_answer(version, answer_for(service, outcome, header), env=self.env)
+
+
+# --- update services (System r="CprAjour") -------------------------------------------------------------
+
+def _update_keys(request: gctp.ServiceRequest) -> dict[str, str]:
+    """The keys of an update request: PNR and event date (HDTO) from Key, the authority from ``mk``."""
+    keys: dict[str, str] = {}
+    for name, value in request.keys:
+        low = name.casefold()
+        if low == "pnr":
+            keys["pnr"] = value
+        elif low in ("hdto", "haenddto", "haendelsesdato"):
+            keys["event_date"] = value
+        elif low == "mk":
+            keys["authority"] = value
+        else:
+            from opencpr.services.errors import UnknownField
+
+            raise UnknownField(name, request.service)
+    if request.header.get("mk"):
+        keys.setdefault("authority", request.header["mk"])
+    return keys
+
+
+def _update_answer(service: str, header: dict[str, str], outcome: Outcome, action: str) -> gctp.UpdateAnswer:
+    from opencpr.domain.events import event as find_event
+    from opencpr.formats.extract import cpr_field_names
+    from opencpr.services.catalogue import Fmt, Out
+    from opencpr.services.updates import ACTION_TEXTS, MASTER_FIELDS, RECEIPT_FIELDS, WIRE_NAME
+
+    info = outcome.info
+    answer = gctp.UpdateAnswer("CprAjour", service, header,
+                               [(WIRE_NAME[a], ACTION_TEXTS[a]) for a in info.get("actions", ())])
+    if action == "initiate":
+        answer.tables.append(("Stamdata", [field_values(MASTER_FIELDS, r) for r in outcome.records]))
+        for table, rows in info.get("current", {}).items():
+            names = cpr_field_names(table)
+            outs = tuple(Out(names[c][0], c, {"D": Fmt.DATE8, "T": Fmt.TS12, "U": Fmt.FLAG}.get(names[c][1], Fmt.TEXT),
+                             mark="*" if names[c][1] == "U" else "X")
+                         for c in (rows[0] if rows else {}) if c in names)
+            answer.tables.append((table, [field_values(outs, r) for r in rows]))
+    elif action == "validate":
+        event = find_event(service)
+        values, texts = info.get("data", {}), info.get("texts", {})
+        fields = [FieldValue(f.name, _text(values.get(f.param)), _text(texts.get(f.param)))
+                  for f in (event.fields if event else ())]
+        answer.tables.append(("Data", [fields]))
+    elif action == "save":
+        receipt = dict(info.get("receipt", {}))
+        receipt["event_ids"] = " ".join(str(i) for i in receipt.get("event_ids", ()))
+        receipt["persons"] = " ".join(receipt.get("persons", ()))
+        answer.tables.append(("Kvittering", [field_values(RECEIPT_FIELDS, receipt)]))
+        rows = [[FieldValue("PNR", e["pnr"]), FieldValue("HAENDELSE", e["event"]),
+                 FieldValue("AFLEDTMRK", e["derived_marker"] or None)] for e in receipt.get("log", ())]
+        answer.tables.append(("Haendelser", rows))
+    return answer
+
+
+def update_reply(gate: Gate, env: str | None, version: str, request: gctp.ServiceRequest, actor) -> bytes:
+    """Answer one step of an update dialogue (initier, valider, gem, annuller)."""
+    from opencpr.services import updates
+
+    wire = (request.header.get("a") or "initier").strip().casefold()
+    action = updates.WIRE_ACTIONS.get(wire, wire if wire in updates.ACTIONS else "")
+    if not action:
+        from opencpr.services.errors import InvalidKey
+
+        raise InvalidKey("a", wire, "initier, valider, gem eller annuller")
+    keys = _update_keys(request)
+    data = {name: value for name, value in request.data}
+    outcome = updates.step(gate, actor, request.service, action, ts=request.header.get("ts"),
+                           data=data, **keys)
+    header = {k: v for k, v in request.header.items() if k in ("mk", "st", "u")}
+    header = {"a": updates.WIRE_NAME[action], "ts": outcome.info.get("session", ""), **header}
+    return gctp.update_answer(version, _update_answer(request.service, header, outcome, action), env=env)

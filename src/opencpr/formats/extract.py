@@ -647,3 +647,15 @@ def compile_formatter(record_type: str, columns: list[str]):
     namespace: dict[str, Any] = {"_n": _n, "_t": _t}
     exec(compile(source, f"<extract formatter {record_type}>", "exec"), namespace)  # noqa: S102
     return namespace["_format"]
+
+
+def cpr_field_names(table: str) -> dict[str, tuple[str, str]]:
+    """Register column -> (CPR field name, codec) for a table, from the layouts of its record types."""
+    found: dict[str, tuple[str, str]] = {}
+    for layout in LAYOUTS.values():
+        if layout.table != table:
+            continue
+        for f in layout.fields:
+            if f.column and f.column not in found:
+                found[f.column] = (f.cpr_name, f.codec)
+    return found

@@ -358,3 +358,43 @@ def read_answer(body: bytes) -> dict[str, Any]:
 
 def fields_of(pairs: Iterable[tuple[str, Any]]) -> list[FieldValue]:
     return [FieldValue(n, None if v is None else str(v)) for n, v in pairs]
+
+
+@dataclass
+class UpdateAnswer:
+    """An update service's answer: the header with its table of possible actions, then data tables."""
+
+    system: str
+    service: str
+    header: dict[str, str] = field(default_factory=dict)
+    actions: list[tuple[str, str]] = field(default_factory=list)  # (action as on the wire, text)
+    tables: list[tuple[str, list[list[FieldValue]]]] = field(default_factory=list)  # (table name, rows)
+
+
+def update_answer(version: str, answer: UpdateAnswer, env: str | None = None) -> bytes:
+    """``CprServiceHeader`` with ``Table r="Handlinger"`` (the next actions), ``CprData`` with the tables."""
+    parts = _open(version, env)
+    attrs = "".join(f' {k}="{_attr(v)}"' for k, v in answer.header.items() if k != "r")
+    parts.append(f'<System r="{_attr(answer.system)}"><Service r="{_attr(answer.service)}">'
+                 f'<CprServiceHeader r="{_attr(answer.service)}"{attrs}>')
+    parts.append('<Table r="Handlinger">')
+    for i, (action, text) in enumerate(answer.actions):
+        parts.append(f'<Row k="{i}">')
+        _write_fields(parts, [FieldValue("HANDLING", action, text)])
+        parts.append("</Row>")
+    parts.append("</Table></CprServiceHeader>")
+    parts.append('<CprData u="O"><Rolle r="HovedRolle">')
+    for name, rows in answer.tables:
+        if not rows:
+            parts.append(f'<Table r="{_attr(name)}"/>')
+            continue
+        parts.append(f'<Table r="{_attr(name)}">')
+        for i, fields in enumerate(rows):
+            parts.append(f'<Row k="{i}">')
+            _write_fields(parts, fields)
+            parts.append("</Row>")
+        parts.append("</Table>")
+    parts.append("</Rolle></CprData>")
+    _kvit(parts, 0, "", "Ok")
+    parts.append("</Service></System>")
+    return _finish(parts)

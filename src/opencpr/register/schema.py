@@ -193,3 +193,47 @@ shared_residence = Table(
     Column("registered_at", String(19)),
 )
 Index(None, shared_residence.c.pnr, shared_residence.c[ROW_ID])
+
+#: Update sessions (ajourføring): one initiated event dialogue, identified by CPR's ``ts`` (20 digits).
+#: ``state`` is initiated, validated, saved, cancelled; ``versions`` holds the version of each person
+#: read at validation, so a save after another save on the same person is refused as a conflict.
+update_session = Table(
+    "update_session", metadata,
+    Column("id", String(20), primary_key=True),
+    Column("event_code", String(3), nullable=False),
+    Column("pnr", String(10)),
+    Column("event_date", String(10)),
+    Column("authority", String(4)),
+    Column("actor", String(40), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("keys", Text, nullable=False),
+    Column("data", Text),
+    Column("versions", Text),
+    Column("receipt", Text),
+    Column("created_at", String(19), nullable=False),
+    Column("updated_at", String(19), nullable=False),
+    Column("expires_at", String(19), nullable=False),
+)
+
+#: The pending register (venteregister): saved events that are not yet in the register — future-dated
+#: events waiting for their date (``waiting``) and citizens' events waiting for the municipality's
+#: approval (``awaiting_approval``); later ``applied``, ``withdrawn``, ``rejected`` or ``failed``.
+pending_event = Table(
+    "pending_event", metadata,
+    Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("event_code", String(3), nullable=False),
+    Column("pnr", String(10)),
+    Column("event_date", String(10), nullable=False),
+    Column("authority", String(4)),
+    Column("municipality", String(4)),
+    Column("data", Text, nullable=False),
+    Column("reported_by", String(40), nullable=False),
+    Column("reported_at", String(19), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("session_id", String(20)),
+    Column("resolved_at", String(19)),
+    Column("resolved_by", String(40)),
+    Column("result", Text),
+)
+Index(None, pending_event.c.state, pending_event.c.event_date)
+Index(None, pending_event.c.pnr)

@@ -1,0 +1,41 @@
+"""The event catalogue: every CPR event declared once (:class:`~opencpr.domain.events.base.EventType`).
+
+Events are declared in the modules of :data:`_MODULES`, each with an ``EVENTS`` tuple;
+:func:`events` collects them. Codes are CPR's public ones where known (A01 move, A21 death …)
+and this project's B-codes for the rest (:data:`opencpr.domain.codes.Event`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+from opencpr.domain.events.base import EventType
+
+_MODULES = (
+    "opencpr.domain.events.residence",
+    "opencpr.domain.events.family",
+    "opencpr.domain.events.identity",
+)
+
+
+@cache
+def events() -> dict[str, EventType]:
+    """Every event type by code, in declaration order."""
+    found: dict[str, EventType] = {}
+    for module_name in _MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        for event in module.EVENTS:
+            if event.code in found:
+                raise RuntimeError(f"event {event.code} is declared twice")
+            found[event.code] = event
+    return found
+
+
+def event(code: str) -> EventType | None:
+    return events().get(code.strip().upper())

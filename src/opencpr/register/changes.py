@@ -1,0 +1,128 @@
+"""Reading a person's state for an event, and writing an event's plan: all or nothing.
+
+:func:`read_states` reads every row of the persons an event concerns. :func:`apply_plan` writes
+a :class:`~opencpr.domain.events.base.Plan` inside the caller's transaction: it first claims each
+changed person by moving its ``version`` on from the version the caller read (optimistic
+concurrency: another save in between makes the claim fail with :class:`Conflict`), then inserts,
+closes, marks and updates rows and appends the events to the log. Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, insert, select, true, update
+
+from opencpr.domain.events.base import Close, Insert, LogEntry, Mark, NewPerson, PersonState, Plan, Update
+from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, ROW_ID, TABLES, event, metadata, person
+
+__all__ = ["Conflict", "apply_plan", "read_state", "read_states"]
+
+_READ_TABLES: tuple[Table, ...] = tuple(t for t in PERSON_TABLES if t.name not in (PERSON_TABLE, "event"))
+
+
+class Conflict(Exception):
+    """Another save changed one of the persons after this one read them."""
+
+    def __init__(self, pnr: str) -> None:
+        super().__init__(f"person {pnr} was changed meanwhile")
+        self.pnr = pnr
+
+
+def _tables() -> dict[str, Table]:
+    return {**TABLES, **{t: metadata.tables[t] for t in ("shared_residence",) if t in metadata.tables}}
+
+
+def read_states(conn: Connection, pnrs: Iterable[str]) -> dict[str, PersonState]:
+    """The state of each person in ``pnrs`` who is in the register (others are left out)."""
+    wanted = sorted({p for p in pnrs if p})
+    if not wanted:
+        return {}
+    persons = {r["pnr"]: dict(r) for r in conn.execute(select(person).where(person.c.pnr.in_(wanted))).mappings()}
+    rows: dict[str, dict[str, list[dict[str, Any]]]] = {p: {} for p in persons}
+    tables = list(_READ_TABLES)
+    if "shared_residence" in metadata.tables:
+        tables.append(metadata.tables["shared_residence"])
+    found = list(persons)
+    if found:
+        for table in tables:
+            query = select(table).where(table.c.pnr.in_(found)).order_by(table.c.pnr, table.c[ROW_ID])
+            for r in conn.execute(query).mappings():
+                rows[r["pnr"]].setdefault(table.name, []).append(dict(r))
+    return {p: PersonState(p, persons[p], {t: tuple(v) for t, v in rows[p].items()}) for p in persons}
+
+
+def read_state(conn: Connection, pnr: str) -> PersonState | None:
+    return read_states(conn, [pnr]).get(pnr)
+
+
+def _claim(conn: Connection, pnr: str, version: int) -> None:
+    done = conn.execute(update(person).where(person.c.pnr == pnr, person.c.version == version)
+                        .values(version=version + 1))
+    if done.rowcount != 1:
+        raise Conflict(pnr)
+
+
+def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, registered_at: str, authority: str,
+               event_date: str, detail: Mapping[str, Any] | None = None) -> list[int]:
+    """Write ``plan`` (in the caller's transaction); returns the ids of the logged events.
+
+    ``versions`` holds the version read for every existing person the plan changes; a person
+    whose version moved on raises :class:`Conflict` before anything is written for it.
+    """
+    tables = _tables()
+    new_persons = {c.pnr for c in plan.changes if isinstance(c, NewPerson)}
+    for pnr in plan.persons():
+        if pnr in new_persons:
+            continue
+        if pnr not in versions:
+            raise KeyError(f"the plan changes {pnr}, whose state was not read")
+        _claim(conn, pnr, versions[pnr])
+    for change in plan.changes:
+        if isinstance(change, NewPerson):
+            conn.execute(insert(person).values(pnr=change.pnr, registered_at=registered_at, version=1,
+                                               **dict(change.values)))
+        elif isinstance(change, Insert):
+            table = tables[change.table]
+            values = {k: v for k, v in change.values.items() if k in table.c}
+            conn.execute(insert(table).values(pnr=change.pnr, authority=authority, registered_at=registered_at,
+                                              **values))
+        elif isinstance(change, Close):
+            table = tables[change.table]
+            done = conn.execute(update(table).where(table.c[ROW_ID] == change.row_id, table.c.pnr == change.pnr,
+                                                    table.c.current == true())
+                                .values(current=False, valid_to=change.valid_to))
+            if done.rowcount != 1:
+                raise Conflict(change.pnr)
+        elif isinstance(change, Mark):
+            table = tables[change.table]
+            done = conn.execute(update(table).where(table.c[ROW_ID] == change.row_id, table.c.pnr == change.pnr)
+                                .values(correction=change.correction))
+            if done.rowcount != 1:
+                raise Conflict(change.pnr)
+        elif isinstance(change, Update):
+            table = tables[change.table]
+            values = {k: v for k, v in change.values.items() if k in table.c}
+            where = [table.c.pnr == change.pnr]
+            if change.row_id is not None:
+                where.append(table.c[ROW_ID] == change.row_id)
+            done = conn.execute(update(table).where(and_(*where)).values(**values))
+            if done.rowcount < 1:
+                raise Conflict(change.pnr)
+        else:  # pragma: no cover
+            raise TypeError(change)
+    ids = []
+    for entry in plan.log:
+        ids.append(_log(conn, entry, registered_at, authority, event_date, detail))
+    return ids
+
+
+def _log(conn: Connection, entry: LogEntry, registered_at: str, authority: str, event_date: str,
+         detail: Mapping[str, Any] | None) -> int:
+    text = json.dumps({"summary": entry.summary, **(detail or {})}, ensure_ascii=False, sort_keys=True)
+    result = conn.execute(insert(event).values(pnr=entry.pnr, registered_at=registered_at, event_code=entry.event_code,
+                                               derived_marker=entry.derived_marker or None, event_date=event_date,
+                                               authority=authority, source="update", detail=text))
+    return int(result.inserted_primary_key[0])

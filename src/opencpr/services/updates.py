@@ -1,0 +1,546 @@
+"""Update services (ajourføring): the dialogue initiate → validate → save or cancel, for every event.
+
+Every step is a gate call (:func:`spec` gives the :class:`ServiceSpec` of an event's step), so it
+is permission-checked, scoped, audited and counted like any other service:
+
+1. **initiate** with keys — event code, PNR, event date, reporting authority (``mk``). Answers the
+   person's master data (name, address, status, protection), the current data the event concerns
+   and the actions that may follow; opens an update session (``ts``, 20 digits).
+2. **validate** the event's data: every field is parsed and its code translated to clear text, every
+   rule of the event is checked. Answers the approved, translated data, or raises
+   :class:`DataRefused` (Kvit 5403) listing each problem with its code and text.
+3. **save** — the rules again, on the register as it is now; then the event's plan is written in one
+   transaction, claiming each person it changes by the version read at validation (another save in
+   between: :class:`UpdateConflict`, Kvit 5405, validate again). A future event date, or a group that
+   may only report to the pending register, puts the event in the pending register instead; a
+   future-dated event is applied on its date by :func:`run_due`. Answers a receipt.
+4. **cancel** at any point.
+
+Keys may not change after initiation (Kvit 5404). A session left alone for
+:data:`SESSION_IDLE` expires (Kvit 5401).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from opencpr.access.groups import Kind, Scope
+from opencpr.access.kvit import Kvit
+from opencpr.access.protection import NAME_AND_ADDRESS
+from opencpr.clock import stamp
+from opencpr.domain import reference
+from opencpr.domain.codes import PERSON_STATUS
+from opencpr.domain.events import event as find_event
+from opencpr.domain.events import events
+from opencpr.domain.events.base import EventType, PersonState, Problem, Situation, check_fields, check_rules
+from opencpr.domain.pnr import InvalidPNR, parse
+from opencpr.register.changes import Conflict, apply_plan, read_states
+from opencpr.register.schema import pending_event, update_session
+from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, PersonNotFound, ServiceError
+from opencpr.services.gate import Outcome, ServiceContext, ServiceSpec
+
+SESSION_IDLE = dt.timedelta(minutes=30)
+ACTIONS = ("initiate", "validate", "save", "cancel")
+#: The action names on the wire (GCTP ``a=``) and their meaning.
+WIRE_ACTIONS = {"initier": "initiate", "valider": "validate", "gem": "save", "annuller": "cancel"}
+ACTION_TEXTS = {"initiate": "Initier hændelsen", "validate": "Valider data", "save": "Gem hændelsen",
+                "cancel": "Annuller hændelsen"}
+WIRE_NAME = {v: k for k, v in WIRE_ACTIONS.items()}
+
+
+class UnknownEvent(ServiceError):
+    default = Kvit.UNKNOWN_SERVICE
+
+    def __init__(self, code: object) -> None:
+        super().__init__(Kvit.UNKNOWN_SERVICE.format(str(code)[:10]))
+
+
+class AuthorityUnknown(ServiceError):
+    default = Kvit.AUTHORITY_UNKNOWN
+
+    def __init__(self, code: object) -> None:
+        super().__init__(Kvit.AUTHORITY_UNKNOWN.format(str(code)[:10]))
+
+
+class AuthorityNoAccess(ServiceError):
+    default = Kvit.AUTHORITY_NO_ACCESS
+
+    def __init__(self, code: object) -> None:
+        super().__init__(Kvit.AUTHORITY_NO_ACCESS.format(str(code)[:10]))
+
+
+class SessionUnknown(ServiceError):
+    default = Kvit.SESSION_UNKNOWN
+
+    def __init__(self, ts: object) -> None:
+        super().__init__(Kvit.SESSION_UNKNOWN.format(str(ts)[:24]))
+
+
+class NotValidated(ServiceError):
+    default = Kvit.NOT_VALIDATED
+
+
+class KeysChanged(ServiceError):
+    default = Kvit.KEYS_CHANGED
+
+
+class UpdateConflict(ServiceError):
+    default = Kvit.CONFLICT
+
+
+class DataRefused(ServiceError):
+    """The event's data or the person's state breaks the event's rules: every problem is listed."""
+
+    default = Kvit.DATA_REFUSED
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{Kvit.DATA_REFUSED.text}: " + "; ".join(p.text for p in problems))
+        self.problems = problems
+
+    @property
+    def lines(self) -> list[str]:
+        return [f"{p.code} {p.text}" for p in self.problems]
+
+
+# --- specs: one per event and step, from the event catalogue ----------------------------------------
+
+@cache
+def spec(code: str, action: str) -> ServiceSpec:
+    """The gate's view of one step of one event."""
+    event = find_event(code)
+    if event is None or action not in ACTIONS:
+        raise UnknownEvent(code)
+    runner = {"initiate": _initiate, "validate": _validate, "save": _save, "cancel": _cancel}[action]
+    # a move is initiated by the municipality the person moves to: scope is checked on the destination
+    # when the data is known (validate, save), not on where the person lives now
+    scoped_on_person = not (event.destination and action == "initiate")
+    return ServiceSpec(code, Kind.EVENT, action, runner, billable=action == "save", writes=True,
+                       pnr_key="pnr" if scoped_on_person else None,
+                       municipality_key="destination" if event.destination else None,
+                       grant_key="event_code", description=f"{event.title}: {ACTION_TEXTS[action]}")
+
+
+def _event(code: str) -> EventType:
+    found = find_event(code or "")
+    if found is None:
+        raise UnknownEvent(code)
+    return found
+
+
+# --- keys --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Keys:
+    event_code: str
+    pnr: str | None
+    event_date: str
+    authority: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"event_code": self.event_code, "pnr": self.pnr, "event_date": self.event_date,
+                "authority": self.authority}
+
+
+def _keys(ctx: ServiceContext, event: EventType, pnr: str | None, event_date: str | None,
+          authority: str | None) -> Keys:
+    if event.new_person and not pnr:
+        number = None
+    else:
+        if not pnr:
+            raise MissingKey("PNR", event.code)
+        try:
+            number = parse(str(pnr).strip()).pnr
+        except (InvalidPNR, ValueError):
+            raise MalformedPNR(pnr) from None
+    if not event_date:
+        raise MissingKey("HDTO", event.code)
+    digits = str(event_date).strip().replace("-", "")
+    try:
+        day = dt.datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError:
+        raise InvalidKey("HDTO", event_date, "en dato ååååmmdd") from None
+    if day.year < 1850:
+        raise InvalidKey("HDTO", event_date, "en dato efter 1850")
+    code = str(authority or ctx.actor.authority or "").strip()
+    if not code.isdigit() or len(code) > 4 or reference.authority(code.zfill(4), on=ctx.now.date()) is None:
+        raise AuthorityUnknown(code or "(tom)")
+    code = code.zfill(4)
+    if code != (ctx.actor.authority or "") and ctx.grant.scope is not Scope.ALL:
+        raise AuthorityNoAccess(code)
+    return Keys(event.code, number, day.isoformat(), code)
+
+
+# --- what initiation shows -----------------------------------------------------------------------------
+
+def master_data(ctx: ServiceContext, state: PersonState) -> dict[str, Any]:
+    """The person's master data as initiation answers it (name, address, status, protection)."""
+    name = state.current("name") or {}
+    clear = state.one("clear_address") or {}
+    address = state.current("address") or {}
+    types = ctx.protections([state.pnr]).get(state.pnr, frozenset())
+    municipality = address.get("municipality") or clear.get("municipality")
+    found = reference.authority(municipality) if municipality else None
+    return {
+        "pnr": state.pnr, "status": state.status, "status_text": PERSON_STATUS.get(state.status),
+        "sex": state.sex, "birth_date": state.birth_date,
+        "first_name": name.get("first_name"), "middle_name": name.get("middle_name"),
+        "last_name": name.get("last_name"), "addressing_name": name.get("addressing_name"),
+        "standard_address": clear.get("standard_address"), "postal_code": clear.get("postal_code"),
+        "postal_district": clear.get("postal_district"), "municipality": municipality,
+        "municipality_name": found.name if found else None, "road": address.get("road"),
+        "house_no": address.get("house_no"), "floor": address.get("floor"), "door": address.get("door"),
+        "name_address_protected": NAME_AND_ADDRESS in types,
+        "dead": state.is_dead, "disappeared": state.status == "70", "emigrated": state.status == "80",
+    }
+
+
+def _current_data(event: EventType, state: PersonState) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for table in event.concerns:
+        row = state.current(table)
+        rows = [row] if row is not None else [r for r in state.valid(table) if not r.get("valid_to")]
+        out[table] = [{k: v for k, v in r.items() if k not in ("pnr",)} for r in rows if r is not None]
+    return out
+
+
+# --- sessions ------------------------------------------------------------------------------------------
+
+def _new_session_id(now: dt.datetime) -> str:
+    return f"{now:%Y%m%d%H%M%S}{secrets.randbelow(1_000_000):06d}"
+
+
+def _load_session(ctx: ServiceContext, ts: str | None, keys: Keys) -> Mapping[str, Any]:
+    if not ts:
+        raise MissingKey("ts", keys.event_code)
+    row = ctx.conn.execute(select(update_session).where(update_session.c.id == str(ts).strip())).mappings().first()
+    if row is None or row["actor"] != ctx.actor.ident or row["expires_at"] <= stamp(ctx.now) \
+            or row["state"] in ("cancelled", "saved"):
+        raise SessionUnknown(ts)
+    if json.loads(row["keys"]) != keys.as_dict():
+        raise KeysChanged()
+    return row
+
+
+def _touch_session(ctx: ServiceContext, ts: str, **values: Any) -> None:
+    ctx.conn.execute(update(update_session).where(update_session.c.id == ts).values(
+        updated_at=stamp(ctx.now), expires_at=stamp(ctx.now + SESSION_IDLE), **values))
+
+
+def _actions(event: EventType, state: str) -> list[str]:
+    if state == "initiated":
+        return ["validate", "cancel"]
+    if state == "validated":
+        return ["validate", "save", "cancel"]
+    return []
+
+
+# --- the steps ------------------------------------------------------------------------------------------
+
+def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any]
+               ) -> tuple[Situation | None, dict[str, PersonState], list[Problem], dict, dict]:
+    values, texts, problems = check_fields(event, raw, ctx.now.date())
+    states = read_states(ctx.conn, [keys.pnr] if keys.pnr else [])
+    person = states.get(keys.pnr) if keys.pnr else None
+    if keys.pnr and person is None:
+        raise PersonNotFound()
+    if person is None:  # an event that creates the person: an empty state until the PNR is given
+        person = PersonState("", {"status": None})
+    related = [p for p in event.related(person, values) if p not in states]
+    states |= read_states(ctx.conn, related)
+    others = {p: s for p, s in states.items() if p != keys.pnr}
+    situation = Situation(event.code, person, keys.event_date, ctx.today, keys.authority, values, texts, others,
+                          moment=f"{keys.event_date}T{ctx.now:%H:%M}")
+    if not problems:
+        problems = check_rules(event, situation)
+    return situation, states, problems, values, texts
+
+
+def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
+              authority: str | None = None, **extra: Any) -> Outcome:
+    event = _event(event_code)
+    _no_extra(event, extra)
+    keys = _keys(ctx, event, pnr, event_date, authority)
+    master: dict[str, Any] = {}
+    current: dict[str, Any] = {}
+    if keys.pnr:
+        state = read_states(ctx.conn, [keys.pnr]).get(keys.pnr)
+        if state is None:
+            raise PersonNotFound()
+        master = master_data(ctx, state)
+        current = _current_data(event, state)
+    ts = _new_session_id(ctx.now)
+    now = stamp(ctx.now)
+    ctx.conn.execute(insert(update_session).values(
+        id=ts, event_code=event.code, pnr=keys.pnr, event_date=keys.event_date, authority=keys.authority,
+        actor=ctx.actor.ident, state="initiated", keys=json.dumps(keys.as_dict()), created_at=now, updated_at=now,
+        expires_at=stamp(ctx.now + SESSION_IDLE)))
+    if keys.pnr:
+        ctx.touch(keys.pnr)
+    return Outcome([master] if master else [], detail=f"{event.code} initiated",
+                   info={"session": ts, "state": "initiated", "actions": _actions(event, "initiated"),
+                         "current": current, "event": event.code, "title": event.title,
+                         "fields": [f.describe() for f in event.fields]})
+
+
+def _no_extra(event: EventType, extra: Mapping[str, Any]) -> None:
+    for name in extra:
+        if name not in ("destination", "ts", "data"):
+            from opencpr.services.errors import UnknownField
+
+            raise UnknownField(name, event.code)
+
+
+def _validate(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
+              authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
+              destination: str | None = None) -> Outcome:
+    event = _event(event_code)
+    keys = _keys(ctx, event, pnr, event_date, authority)
+    _load_session(ctx, ts, keys)
+    situation, states, problems, values, texts = _situation(ctx, event, keys, data or {})
+    assert ts is not None
+    if problems:
+        _touch_session(ctx, ts, state="initiated", data=None, versions=None)
+        raise DataRefused(problems)
+    versions = {p: s.version for p, s in states.items()}
+    _touch_session(ctx, ts, state="validated", data=json.dumps(dict(data or {}), ensure_ascii=False),
+                   versions=json.dumps(versions))
+    if keys.pnr:
+        ctx.touch(keys.pnr)
+    record = {"pnr": keys.pnr, **{f"{k}": v for k, v in values.items()}, **{f"{k}_text": v for k, v in texts.items()}}
+    return Outcome([record] if keys.pnr else [], detail=f"{event.code} validated",
+                   info={"session": ts, "state": "validated", "actions": _actions(event, "validated"),
+                         "data": values, "texts": texts, "fields": [f.name for f in event.fields]})
+
+
+def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
+          authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
+          destination: str | None = None) -> Outcome:
+    event = _event(event_code)
+    keys = _keys(ctx, event, pnr, event_date, authority)
+    session = _load_session(ctx, ts, keys)
+    assert ts is not None
+    if session["state"] != "validated":
+        raise NotValidated()
+    raw = json.loads(session["data"] or "{}")
+    if data and dict(data) != raw:
+        raise NotValidated("Data er ændret siden validering: valider igen")
+    versions = {p: int(v) for p, v in json.loads(session["versions"] or "{}").items()}
+    pending = ctx.pending_only or (keys.event_date > ctx.today and event.allow_future)
+    if pending:
+        receipt = _to_pending(ctx, event, keys, raw, ts, "awaiting_approval" if ctx.pending_only else "waiting")
+    else:
+        situation, states, problems, values, texts = _situation(ctx, event, keys, raw)
+        if problems:
+            raise DataRefused(problems)
+        receipt = apply_event(ctx.conn, event, situation, versions, registered_at=stamp(ctx.now),
+                              authority=keys.authority)
+    receipt["session"] = ts
+    _touch_session(ctx, ts, state="saved", receipt=json.dumps(receipt, ensure_ascii=False))
+    changed = tuple(receipt.get("persons", ())) or ((keys.pnr,) if keys.pnr else ())
+    return Outcome([receipt], changed=changed, detail=f"{event.code} saved to {receipt['where']}",
+                   info={"session": ts, "state": "saved", "actions": [], "receipt": receipt})
+
+
+def _cancel(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
+            authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
+            destination: str | None = None) -> Outcome:
+    event = _event(event_code)
+    keys = _keys(ctx, event, pnr, event_date, authority)
+    _load_session(ctx, ts, keys)
+    assert ts is not None
+    _touch_session(ctx, ts, state="cancelled")
+    return Outcome([], detail=f"{event.code} cancelled", info={"session": ts, "state": "cancelled", "actions": []})
+
+
+def apply_event(conn: Connection, event: EventType, situation: Situation, versions: Mapping[str, int], *,
+                registered_at: str, authority: str) -> dict[str, Any]:
+    """Write the event's plan (in the caller's transaction) and return the receipt."""
+    plan = event.effect(situation)
+    try:
+        ids = apply_plan(conn, plan, versions, registered_at=registered_at, authority=authority,
+                         event_date=situation.date, detail={"data": dict(situation.data)})
+    except Conflict as exc:
+        raise UpdateConflict(f"{Kvit.CONFLICT.text} ({exc.pnr})") from None
+    return {"where": "register", "event": event.code, "title": event.title, "event_ids": ids,
+            "registered_at": registered_at, "event_date": situation.date,
+            "persons": list(plan.persons()),
+            "log": [{"pnr": e.pnr, "event": e.event_code, "derived_marker": e.derived_marker or ""} for e in plan.log]}
+
+
+# --- the pending register --------------------------------------------------------------------------------
+
+def _to_pending(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any], ts: str,
+                state: str) -> dict[str, Any]:
+    municipality = raw.get("KOMKOD") or raw.get("municipality") or (ctx.municipality_of(keys.pnr) if keys.pnr else None)
+    result = ctx.conn.execute(insert(pending_event).values(
+        event_code=event.code, pnr=keys.pnr, event_date=keys.event_date, authority=keys.authority,
+        municipality=municipality, data=json.dumps(dict(raw), ensure_ascii=False), reported_by=ctx.actor.ident,
+        reported_at=stamp(ctx.now), state=state, session_id=ts))
+    pending_id = int(result.inserted_primary_key[0])
+    return {"where": "pending", "pending_id": pending_id, "state": state, "event": event.code,
+            "title": event.title, "event_date": keys.event_date, "registered_at": stamp(ctx.now),
+            "persons": [keys.pnr] if keys.pnr else []}
+
+
+@dataclass(frozen=True)
+class DueResult:
+    pending_id: int
+    event_code: str
+    pnr: str | None
+    applied: bool
+    problems: tuple[str, ...] = ()
+
+
+def _due(ctx: ServiceContext, limit: int = 10_000) -> Outcome:
+    rows = ctx.conn.execute(select(pending_event.c.id, pending_event.c.event_code)
+                            .where(pending_event.c.state == "waiting", pending_event.c.event_date <= ctx.today)
+                            .order_by(pending_event.c.event_date, pending_event.c.id).limit(limit)).all()
+    return Outcome(info={"due": [(int(i), code) for i, code in rows]}, detail=f"{len(rows)} due")
+
+
+def _apply_due(ctx: ServiceContext, pending_id: int, event_code: str | None = None) -> Outcome:
+    row = ctx.conn.execute(select(pending_event).where(pending_event.c.id == pending_id)).mappings().first()
+    if row is None or row["state"] != "waiting" or row["event_date"] > ctx.today:
+        return Outcome(info={"result": None}, detail=f"pending {pending_id} not due")
+    event = _event(row["event_code"])
+    result = _apply_pending(ctx.conn, event, row, ctx.now, ctx.today)
+    done = ctx.conn.execute(update(pending_event).where(pending_event.c.id == pending_id,
+                                                        pending_event.c.state == "waiting").values(
+        state="applied" if result.applied else "failed", resolved_at=stamp(ctx.now), resolved_by=ctx.actor.ident,
+        result=json.dumps({"problems": list(result.problems)}, ensure_ascii=False)))
+    if done.rowcount != 1:
+        raise UpdateConflict(f"pending {pending_id} was resolved meanwhile")
+    return Outcome(changed=(row["pnr"],) if result.applied and row["pnr"] else (), info={"result": result},
+                   detail=f"pending {pending_id} {'applied' if result.applied else 'failed'}")
+
+
+def _list_pending(ctx: ServiceContext, pnr: str | None = None, state: str | None = None) -> Outcome:
+    query = select(pending_event).order_by(pending_event.c.id.desc())
+    if pnr:
+        query = query.where(pending_event.c.pnr == pnr)
+    if state:
+        query = query.where(pending_event.c.state == state)
+    if ctx.grant.scope is not Scope.ALL:
+        query = query.where(pending_event.c.municipality == (ctx.actor.authority or ""))
+    rows = [dict(r) for r in ctx.conn.execute(query).mappings()]
+    return Outcome(info={"pending": rows}, detail=f"{len(rows)} pending")
+
+
+def _withdraw(ctx: ServiceContext, pending_id: int) -> Outcome:
+    row = ctx.conn.execute(select(pending_event).where(pending_event.c.id == pending_id)).mappings().first()
+    if row is None:
+        raise SessionUnknown(f"venteregister {pending_id}")
+    if row["reported_by"] != ctx.actor.ident and ctx.grant.scope is not Scope.ALL:
+        from opencpr.services.errors import NoAccess
+
+        raise NoAccess("Kun den, der indberettede hændelsen, kan trække den tilbage")
+    done = ctx.conn.execute(update(pending_event).where(
+        pending_event.c.id == pending_id, pending_event.c.state.in_(("waiting", "awaiting_approval")))
+        .values(state="withdrawn", resolved_at=stamp(ctx.now), resolved_by=ctx.actor.ident))
+    return Outcome(info={"withdrawn": done.rowcount == 1}, changed=(),
+                   detail=f"pending {pending_id} {'withdrawn' if done.rowcount else 'not waiting'}")
+
+
+def _apply_pending(conn: Connection, event: EventType, row: Mapping[str, Any], now: dt.datetime,
+                   today: str) -> DueResult:
+    raw = json.loads(row["data"])
+    values, texts, problems = check_fields(event, raw, now.date())
+    states = read_states(conn, [row["pnr"]] if row["pnr"] else [])
+    person = states.get(row["pnr"]) if row["pnr"] else PersonState("", {"status": None})
+    if person is None:
+        return DueResult(row["id"], event.code, row["pnr"], False, ("Personen findes ikke i CPR",))
+    states |= read_states(conn, [p for p in event.related(person, values) if p not in states])
+    others = {p: s for p, s in states.items() if p != row["pnr"]}
+    situation = Situation(event.code, person, row["event_date"], today, row["authority"], values, texts, others,
+                          moment=f"{row['event_date']}T00:00")
+    problems = problems or check_rules(event, situation)
+    if problems:
+        return DueResult(row["id"], event.code, row["pnr"], False, tuple(p.text for p in problems))
+    try:
+        apply_event(conn, event, situation, {p: s.version for p, s in states.items()}, registered_at=stamp(now),
+                    authority=row["authority"])
+    except UpdateConflict as exc:
+        return DueResult(row["id"], event.code, row["pnr"], False, (exc.text,))
+    return DueResult(row["id"], event.code, row["pnr"], True)
+
+
+DUE = ServiceSpec("run-due", Kind.EVENT, "list-due", _due, billable=False, pnr_key=None)
+APPLY_DUE = ServiceSpec("run-due", Kind.EVENT, "apply-due", _apply_due, billable=False, writes=True, pnr_key=None,
+                        grant_key="event_code")
+LIST_PENDING = ServiceSpec("pending", Kind.EVENT, "list-pending", _list_pending, billable=False)
+WITHDRAW_PENDING = ServiceSpec("pending", Kind.EVENT, "withdraw", _withdraw, billable=False, writes=True,
+                               pnr_key=None)
+
+
+def run_due(gate: Any, actor: Any) -> list[DueResult]:
+    """Apply every waiting event whose date has come, each in its own gate call and transaction.
+
+    An event whose rules no longer hold on its date is marked ``failed`` with the problems.
+    """
+    results: list[DueResult] = []
+    for pending_id, code in gate.call(actor, DUE).info["due"]:
+        outcome = gate.call(actor, APPLY_DUE, pending_id=pending_id, event_code=code)
+        if outcome.info.get("result") is not None:
+            results.append(outcome.info["result"])
+    return results
+
+
+def event_catalogue() -> dict[str, Any]:
+    """The published specification of every event (``GET /api/v1/events``)."""
+    return {"events": [e.describe() for e in events().values()],
+            "actions": {WIRE_NAME[a]: {"action": a, "text": ACTION_TEXTS[a]} for a in ACTIONS}}
+
+
+def step(gate: Any, actor: Any, code: str, action: str, *, pnr: str | None = None, event_date: str | None = None,
+         authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None) -> Outcome:
+    """One step of an event's dialogue through the gate (what the GCTP and REST adapters call).
+
+    For an event that moves the person (``EventType.destination``), the destination municipality
+    in the data is handed to the gate, which checks a limited scope against it.
+    """
+    event = _event(code)
+    if action not in ACTIONS:
+        raise InvalidKey("a", action, "initier, valider, gem eller annuller")
+    keys: dict[str, Any] = {"event_code": event.code, "pnr": pnr, "event_date": event_date, "authority": authority}
+    if action != "initiate":
+        keys |= {"ts": ts, "data": dict(data or {})}
+        if event.destination:
+            field = next((f for f in event.fields if f.param == event.destination), None)
+            given = dict(data or {})
+            if field is not None:
+                value = given.get(field.name, given.get(field.param))
+                keys["destination"] = str(value).strip().zfill(4) if value else None
+    return gate.call(actor, spec(event.code, action), **keys)
+
+
+# --- how the steps' answers are presented (read by the GCTP adapter) -------------------------------------
+
+def _outs() -> tuple[tuple, tuple]:
+    from opencpr.services.catalogue import Fmt, Out
+
+    master = (
+        Out("PNR", "pnr"), Out("ADRNVN", "addressing_name"), Out("KOEN", "sex"),
+        Out("FOEDDATO", "birth_date", Fmt.DATE8), Out("STATUS", "status", t="status_text"),
+        Out("STADR", "standard_address"), Out("POSTNR", "postal_code", t="postal_district"),
+        Out("KOMKOD", "municipality", t="municipality_name"), Out("VEJKOD", "road"),
+        Out("HUSNR", "house_no"), Out("ETAGE", "floor"), Out("SIDEDOER", "door"),
+        Out("BESKYT", "name_address_protected", Fmt.FLAG), Out("DOEDMRK", "dead", Fmt.FLAG),
+        Out("FORSVMRK", "disappeared", Fmt.FLAG), Out("UDRMRK", "emigrated", Fmt.FLAG),
+    )
+    receipt = (
+        Out("HAENDELSE", "event", t="title"), Out("STED", "where"), Out("VENTEID", "pending_id"),
+        Out("HAENDELSESDATO", "event_date", Fmt.DATE8), Out("REGISTRERET", "registered_at", Fmt.TS12),
+        Out("HAENDELSESID", "event_ids"), Out("PERSONER", "persons"),
+    )
+    return master, receipt
+
+
+MASTER_FIELDS, RECEIPT_FIELDS = _outs()
