@@ -146,3 +146,14 @@ def rest(live):
         assert answer.status_code == 200, answer.text
         client.headers["authorization"] = f"Bearer {answer.json()['token']}"
         yield client
+
+
+@pytest.fixture
+def updater(demo_engine, clock):
+    """Runs events through the gate on the demo register, as the CPR office's test user (sync audit)."""
+    from events_support import Updater
+    from opencpr.access.passwords import CHEAP, Passwords
+    from opencpr.services.gate import Gate
+
+    with Gate(demo_engine, clock, audit_mode="sync", passwords=Passwords(CHEAP)) as gate:
+        yield Updater(gate)

@@ -400,9 +400,16 @@ def load_roads(text: str) -> dict[str, dict[str, Road]]:
     return out
 
 
+DEMO_ROAD_FILE = "roads-demo.csv"
+
+
 @cache
 def _roads() -> dict[str, dict[str, Road]]:
-    return load_roads(read_data_text(ROAD_FILE))
+    """The synthetic road register, with the roads CPR's demo persons live on (``roads-demo.csv``)."""
+    found = load_roads(read_data_text(ROAD_FILE))
+    for municipality, roads_of in load_roads(read_data_text(DEMO_ROAD_FILE)).items():
+        found.setdefault(municipality, {}).update(roads_of)
+    return found
 
 
 def roads(municipality: str | int) -> list[Road]:

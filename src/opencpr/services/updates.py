@@ -338,6 +338,9 @@ def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_da
         receipt = _to_pending(ctx, event, keys, raw, ts, "awaiting_approval" if ctx.pending_only else "waiting")
     else:
         situation, states, problems, values, texts = _situation(ctx, event, keys, raw)
+        moved = sorted(p for p, v in versions.items() if p in states and states[p].version != v)
+        if moved:  # another save changed a person after this session validated
+            raise UpdateConflict(f"{Kvit.CONFLICT.text} ({', '.join(moved)})")
         if problems:
             raise DataRefused(problems)
         receipt = apply_event(ctx.conn, event, situation, versions, registered_at=stamp(ctx.now),

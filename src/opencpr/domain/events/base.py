@@ -214,6 +214,19 @@ class PersonState:
     person: Row
     rows: Mapping[str, tuple[Row, ...]] = field(default_factory=dict)  # table -> rows in registration order
 
+    def pnr_of(self, column: str) -> str | None:
+        """A PNR column of the person row (mother, father …); None when blank or all zeros."""
+        value = self.person.get(column)
+        return value if value and value.strip("0 ") else None
+
+    @property
+    def mother(self) -> str | None:
+        return self.pnr_of("mother_pnr")
+
+    @property
+    def father(self) -> str | None:
+        return self.pnr_of("father_pnr")
+
     @property
     def version(self) -> int:
         return int(self.person.get("version") or 0)

@@ -17,6 +17,7 @@ from opencpr.domain.events.base import (
     Plan,
     Rule,
     Situation,
+    Update,
 )
 from opencpr.domain.events.effects import (
     CHILD,
@@ -72,12 +73,10 @@ def _death(s: Situation) -> Plan:
         if child is None or child.is_dead:
             continue
         for authority in child.all("parental_authority"):
-            holds = (authority.get("authority_type") == "0003" and child.person.get("mother_pnr") == person.pnr) or (
-                authority.get("authority_type") == "0004" and child.person.get("father_pnr") == person.pnr) or (
+            holds = (authority.get("authority_type") == "0003" and child.mother == person.pnr) or (
+                authority.get("authority_type") == "0004" and child.father == person.pnr) or (
                 authority.get("holder_pnr") == person.pnr)
             if holds and not authority.get("valid_to"):
-                from opencpr.domain.events.base import Update
-
                 plan.changes.append(Update("parental_authority", child.pnr, {"valid_to": s.date},
                                            int(authority["id"])))
         log(plan, s, child.pnr, CHILD)
@@ -134,8 +133,8 @@ def _not_related(s: Situation) -> bool:
     if spouse is None:
         return True
     p, o = s.person, spouse
-    parents = {p.person.get("mother_pnr"), p.person.get("father_pnr")} - {None}
-    other_parents = {o.person.get("mother_pnr"), o.person.get("father_pnr")} - {None}
+    parents = {p.mother, p.father} - {None}
+    other_parents = {o.mother, o.father} - {None}
     return o.pnr not in parents and p.pnr not in other_parents and not (parents & other_parents)
 
 
