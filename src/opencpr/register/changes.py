@@ -98,8 +98,9 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
                 raise Conflict(change.pnr)
         elif isinstance(change, Mark):
             table = tables[change.table]
+            marked = {"correction": change.correction} | ({"current": False} if "current" in table.c else {})
             done = conn.execute(update(table).where(table.c[ROW_ID] == change.row_id, table.c.pnr == change.pnr)
-                                .values(correction=change.correction))
+                                .values(**marked))
             if done.rowcount != 1:
                 raise Conflict(change.pnr)
         elif isinstance(change, Update):

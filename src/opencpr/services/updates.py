@@ -22,6 +22,7 @@ Keys may not change after initiation (Kvit 5404). A session left alone for
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import secrets
@@ -122,10 +123,11 @@ def spec(code: str, action: str) -> ServiceSpec:
     # a move is initiated by the municipality the person moves to: scope is checked on the destination
     # when the data is known (validate, save), not on where the person lives now
     scoped_on_person = not (event.destination and action == "initiate")
-    return ServiceSpec(code, Kind.EVENT, action, runner, billable=action == "save", writes=True,
+    kind, grant_key = (Kind.MAINTENANCE, "maintenance") if event.maintenance else (Kind.EVENT, "event_code")
+    return ServiceSpec(code, kind, action, runner, billable=action == "save", writes=True,
                        pnr_key="pnr" if scoped_on_person else None,
                        municipality_key="destination" if event.destination else None,
-                       grant_key="event_code", description=f"{event.title}: {ACTION_TEXTS[action]}")
+                       grant_key=grant_key, description=f"{event.title}: {ACTION_TEXTS[action]}")
 
 
 def _event(code: str) -> EventType:
@@ -292,7 +294,7 @@ def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
 
 def _no_extra(event: EventType, extra: Mapping[str, Any]) -> None:
     for name in extra:
-        if name not in ("destination", "ts", "data"):
+        if name not in ("destination", "ts", "data", "maintenance"):
             from opencpr.services.errors import UnknownField
 
             raise UnknownField(name, event.code)
@@ -300,7 +302,7 @@ def _no_extra(event: EventType, extra: Mapping[str, Any]) -> None:
 
 def _validate(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
               authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
-              destination: str | None = None) -> Outcome:
+              destination: str | None = None, maintenance: str | None = None) -> Outcome:
     event = _event(event_code)
     keys = _keys(ctx, event, pnr, event_date, authority)
     _load_session(ctx, ts, keys)
@@ -322,7 +324,7 @@ def _validate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
 
 def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
           authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
-          destination: str | None = None) -> Outcome:
+          destination: str | None = None, maintenance: str | None = None) -> Outcome:
     event = _event(event_code)
     keys = _keys(ctx, event, pnr, event_date, authority)
     session = _load_session(ctx, ts, keys)
@@ -354,7 +356,7 @@ def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_da
 
 def _cancel(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
             authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
-            destination: str | None = None) -> Outcome:
+            destination: str | None = None, maintenance: str | None = None) -> Outcome:
     event = _event(event_code)
     keys = _keys(ctx, event, pnr, event_date, authority)
     _load_session(ctx, ts, keys)
@@ -363,9 +365,31 @@ def _cancel(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_
     return Outcome([], detail=f"{event.code} cancelled", info={"session": ts, "state": "cancelled", "actions": []})
 
 
+def new_pnr(conn: Connection, birth_date: str, sex: str) -> str:
+    """A CPR number for a new person: valid for the birth date and sex, and not in the register."""
+    from opencpr.domain.pnr import PNRAllocator
+    from opencpr.register.schema import person
+
+    day = dt.date.fromisoformat(birth_date)
+    prefix = f"{day:%d%m%y}"
+    taken = conn.execute(select(person.c.pnr).where(person.c.pnr.like(prefix + "%"))).scalars().all()
+    try:
+        return PNRAllocator(taken).allocate(day, sex)
+    except LookupError:
+        raise DataRefused([Problem(4008, f"Der er ikke flere ledige personnumre for {birth_date} ({sex})")]) from None
+
+
 def apply_event(conn: Connection, event: EventType, situation: Situation, versions: Mapping[str, int], *,
                 registered_at: str, authority: str) -> dict[str, Any]:
-    """Write the event's plan (in the caller's transaction) and return the receipt."""
+    """Write the event's plan (in the caller's transaction) and return the receipt.
+
+    An event that creates a person (``new_person``) gets its new CPR number as ``data["new_pnr"]``,
+    allocated here from the data's ``birth_date`` (default: the event date) and ``sex``.
+    """
+    if event.new_person and not situation.data.get("new_pnr"):
+        born = situation.data.get("birth_date") or situation.date
+        number = new_pnr(conn, born, situation.data.get("sex") or "M")
+        situation = dataclasses.replace(situation, data={**situation.data, "new_pnr": number})
     plan = event.effect(situation)
     try:
         ids = apply_plan(conn, plan, versions, registered_at=registered_at, authority=authority,
@@ -513,6 +537,8 @@ def step(gate: Any, actor: Any, code: str, action: str, *, pnr: str | None = Non
     if action not in ACTIONS:
         raise InvalidKey("a", action, "initier, valider, gem eller annuller")
     keys: dict[str, Any] = {"event_code": event.code, "pnr": pnr, "event_date": event_date, "authority": authority}
+    if event.maintenance:
+        keys["maintenance"] = ":".join(event.maintenance)
     if action != "initiate":
         keys |= {"ts": ts, "data": dict(data or {})}
         if event.destination:

@@ -314,7 +314,7 @@ class Update:
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """Mark a row corrected (K) or undone (A); the row stays."""
+    """Mark a row corrected (K) or undone (A); the row stays, no longer current."""
 
     table: str
     pnr: str
@@ -412,6 +412,7 @@ class EventType:
     allow_future: bool = True  # a future event date waits in the pending register
     new_person: bool = False  # the event creates the person (birth, entry without PNR): no PNR key
     destination: str | None = None  # the data parameter naming the municipality the person moves to
+    maintenance: tuple[str, str] | None = None  # data maintenance: (kind of data, correct|undo|earlier)
 
     def field_named(self, name: str) -> DataField | None:
         low = name.strip().casefold()
@@ -427,6 +428,7 @@ class EventType:
             "rules": [{"code": r.code, "text": r.text, "field": r.field} for r in self.rules],
             "concerns": list(self.concerns), "secondary": list(self.secondary), "derived": list(self.derived),
             "allow_future": self.allow_future, "new_person": self.new_person,
+            "maintenance": ":".join(self.maintenance) if self.maintenance else None,
         }
 
 
