@@ -98,3 +98,39 @@ def test_invalid_move_lists_every_problem(live):
     assert read_answer(body)["kvit"]["v"] == "0"
     _, _, body = client.post(update_request("A01", "gem", keys, ts=ts, mk="0851"))
     assert read_answer(body)["kvit"]["v"] == "5401"
+
+
+def test_the_same_dialogue_over_rest(live):
+    import httpx
+
+    base = f"http://127.0.0.1:{live}/api/v1"
+    code, _, password = TEST_USERS["municipality"]
+    token = httpx.post(f"{base}/signon", json={"user_code": code, "password": password}).json()["token"]
+    with httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}) as client:
+        catalogue = client.get("/events").json()
+        assert {"A01", "A21", "B29"} <= {e["code"] for e in catalogue["events"]}
+        keys = {"pnr": JENS, "event_date": "20141027"}
+        started = client.post("/events/A01/initiate", json=keys).json()
+        assert started["actions"] == ["validate", "cancel"] and started["records"][0]["addressing_name"] == \
+            "Jens Mortensen"
+        refused = client.post("/events/A01/validate", json={**keys, "session": started["session"],
+                                                            "data": {"KOMKOD": "0851", "VEJKOD": "0004"}})
+        assert refused.status_code == 422
+        assert refused.json()["kvit"] == 5403
+        assert refused.json()["problems"] == [{"code": 4001, "field": "HUSNR", "text": "HUSNR skal udfyldes"}]
+        data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"}
+        valid = client.post("/events/A01/validate", json={**keys, "session": started["session"], "data": data})
+        assert valid.status_code == 200 and valid.json()["texts"]["municipality"] == "Aalborg"
+        saved = client.post("/events/A01/save", json={**keys, "session": started["session"], "data": data})
+        assert saved.status_code == 200 and saved.json()["receipt"]["where"] == "register"
+        again = client.post("/events/A01/save", json={**keys, "session": started["session"], "data": data})
+        assert again.status_code == 404 and again.json()["kvit"] == 5401
+        varde = client.post("/events/A13/initiate", json={"pnr": "0701614038", "event_date": "20141020"})
+        assert varde.status_code == 403 and varde.json()["kvit"] == 5  # lives in Varde: not the user's municipality
+        other = client.post("/events/A13/initiate", json={"pnr": JENS, "event_date": "20141020",
+                                                          "authority": "0573"})
+        assert other.status_code == 403 and other.json()["kvit"] == 184
+        unknown = client.post("/events/A13/initiate", json={"pnr": JENS, "event_date": "20141020",
+                                                            "authority": "9876"})
+        assert unknown.status_code == 400 and unknown.json()["kvit"] == 4
+        assert client.post("/events/Z99/initiate", json=keys).json()["kvit"] == 10

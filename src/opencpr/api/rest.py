@@ -36,7 +36,8 @@ _STATUS = {
     Kvit.NO_ACCESS.code: 403, Kvit.AUTHORITY_UNKNOWN.code: 400,
     Kvit.PERSON_NOT_FOUND.code: 404, Kvit.UNKNOWN_SERVICE.code: 404,
     Kvit.UNKNOWN_FIELD.code: 400, Kvit.KEY_MISSING.code: 400, Kvit.KEY_INVALID.code: 400,
-    Kvit.PNR_MALFORMED.code: 400,
+    Kvit.PNR_MALFORMED.code: 400, Kvit.AUTHORITY_NO_ACCESS.code: 403, Kvit.SESSION_UNKNOWN.code: 404,
+    Kvit.NOT_VALIDATED.code: 409, Kvit.DATA_REFUSED.code: 422, Kvit.KEYS_CHANGED.code: 409, Kvit.CONFLICT.code: 409,
 }
 
 
@@ -46,6 +47,17 @@ class SignonBody(BaseModel):
     new_password: str | None = Field(None, max_length=1024, description="Change the password at the same time")
 
 
+class EventStep(BaseModel):
+    """One step of an event's dialogue. ``session`` is the ``ts`` initiation answered (not for initiate)."""
+
+    pnr: str | None = Field(None, max_length=20, description="The person's PNR (none for a birth or an entry "
+                                                            "without PNR)")
+    event_date: str = Field(max_length=10, description="The event date, yyyyMMdd or YYYY-MM-DD")
+    authority: str | None = Field(None, max_length=4, description="The reporting authority (default: the user's)")
+    session: str | None = Field(None, max_length=24)
+    data: dict[str, str] = Field(default_factory=dict, description="The event's data by CPR field name")
+
+
 class SignonAnswer(BaseModel):
     kvit: int
     text: str
@@ -53,9 +65,12 @@ class SignonAnswer(BaseModel):
     expires_at: str | None = None
 
 
-def kvit_response(code: int, text: str) -> JSONResponse:
+def kvit_response(code: int, text: str, problems: list[dict[str, Any]] | None = None) -> JSONResponse:
     status = _STATUS.get(code, 503 if code == 999 else 400)
-    return JSONResponse({"kvit": code, "text": text}, status_code=status)
+    body: dict[str, Any] = {"kvit": code, "text": text}
+    if problems is not None:
+        body["problems"] = problems
+    return JSONResponse(body, status_code=status)
 
 
 def _bearer(request: Request) -> str:
@@ -122,6 +137,37 @@ def router(gate: Gate) -> APIRouter:
         info = {k: v for k, v in outcome.info.items() if k != "row_keys"}
         return JSONResponse({"service": service.name, "records": _jsonable(outcome.records),
                              "info": _jsonable(info)})
+
+    @api.get("/events", tags=["events"])
+    def event_catalogue() -> dict[str, Any]:
+        from opencpr.services.updates import event_catalogue
+
+        return event_catalogue()
+
+    def event_step(code: str, action: str, body: EventStep, request: Request) -> JSONResponse:
+        from opencpr.services import updates
+
+        client = request.client.host if request.client else None
+        try:
+            actor = gate.actor_for_token(_bearer(request), client=client)
+            outcome = updates.step(gate, actor, code, action, pnr=body.pnr, event_date=body.event_date,
+                                   authority=body.authority, ts=body.session, data=body.data)
+        except updates.DataRefused as exc:
+            return kvit_response(exc.code, exc.text, [p.as_dict() for p in exc.problems])
+        except KvitError as exc:
+            return kvit_response(exc.code, exc.text)
+        info = dict(outcome.info)
+        return JSONResponse(_jsonable({"event": code.upper(), "action": action, "records": outcome.records,
+                                       **info}))
+
+    for action in ("initiate", "validate", "save", "cancel"):
+        def make(action: str = action):
+            async def endpoint(code: str, body: EventStep, request: Request) -> Any:
+                return await run_in_threadpool(event_step, code, action, body, request)
+            return endpoint
+
+        api.add_api_route(f"/events/{{code}}/{action}", make(), methods=["POST"], tags=["events"],
+                          summary=f"Event dialogue: {action}", name=f"event-{action}")
 
     def endpoint_for(service: SearchService):
         def endpoint(request: Request) -> Any:
