@@ -119,7 +119,7 @@ def live(demo_engine, clock):
     from opencpr.services.gate import Gate
 
     gate = Gate(demo_engine, clock, audit_mode="sync", passwords=Passwords(CHEAP))
-    with running(create_app(demo_engine, gate=gate)) as port:
+    with running(create_app(demo_engine, gate=gate, run_due_every=None)) as port:
         yield port
 
 

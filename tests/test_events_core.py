@@ -77,3 +77,42 @@ def test_marriage_changes_both(updater):
     assert updater.state(b).current("civil_status")["civil_status"] == "G"
     assert updater.events_of(b) == [("B29", "ÆG")]
     assert RELATIVE in updater.problems("B29", "0707614293", "2014-10-25", {"AEGTEPNR": a})  # a is married now
+
+
+def test_a_future_move_waits_and_is_applied_on_its_date(updater, clock):
+    import datetime as dt
+
+    from opencpr.access.users import job_actor
+    from opencpr.services.updates import LIST_PENDING, WITHDRAW_PENDING, run_due
+
+    data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"}
+    receipt = updater.run("A01", JENS, "2014-11-01", data)
+    assert receipt["where"] == "pending" and receipt["state"] == "waiting"
+    other = updater.run("A01", "0708610038", "2014-11-03", data)  # withdrawn before its date
+    assert updater.state(JENS).current("address")["road"] == "8512"  # nothing changed yet
+    job = job_actor(updater.gate.engine, "run-due")
+    assert run_due(updater.gate, job) == []
+    assert updater.gate.call(job, WITHDRAW_PENDING, pending_id=other["pending_id"]).info["withdrawn"]
+    clock.set(dt.datetime(2014, 11, 3, 1, 0))
+    [result] = run_due(updater.gate, job)
+    assert result.applied and result.pnr == JENS
+    moved = updater.state(JENS).current("address")
+    assert moved["road"] == "0004" and moved["valid_from"].startswith("2014-11-01")
+    assert updater.events_of(JENS) == [("A01", None)]
+    assert updater.state("0708610038").current("address")["road"] != "0004"
+    states = {r["id"]: r["state"] for r in updater.gate.call(job, LIST_PENDING).info["pending"]}
+    assert states == {receipt["pending_id"]: "applied", other["pending_id"]: "withdrawn"}
+    assert run_due(updater.gate, job) == []  # applied once
+
+
+def test_a_future_event_that_no_longer_holds_fails_on_its_date(updater, clock):
+    import datetime as dt
+
+    from opencpr.access.users import job_actor
+    from opencpr.services.updates import run_due
+
+    updater.run("A01", JENS, "2014-11-01", {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"})
+    updater.run("A21", JENS, "2014-10-27")  # dies before the move's date
+    clock.set(dt.datetime(2014, 11, 2, 1, 0))
+    [result] = run_due(updater.gate, job_actor(updater.gate.engine, "run-due"))
+    assert not result.applied and "Personen er død" in result.problems

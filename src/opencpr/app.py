@@ -40,17 +40,48 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+RUN_DUE_EVERY = 60.0  # seconds between the server's runs of the pending register's due events
+
+
+async def _run_due_forever(gate: Gate, every: float) -> None:
+    """Apply due future-dated events now and then (each worker may; an event is applied once)."""
+    import asyncio
+    import logging
+
+    from opencpr.access.users import job_actor
+    from opencpr.services.updates import run_due
+
+    log = logging.getLogger("opencpr.run_due")
+    while True:
+        try:
+            actor = await run_in_threadpool(job_actor, gate.engine, "run-due")
+            results = await run_in_threadpool(run_due, gate, actor)
+            if results:
+                log.info("applied %d due events, %d failed", sum(r.applied for r in results),
+                         sum(not r.applied for r in results))
+        except Exception:  # keep the scheduler alive; the failure is in the log and the audit trail
+            log.exception("run-due failed")
+        await asyncio.sleep(every)
+
+
 def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditMode | str = AuditMode.DEFERRED,
-               gctp_env: str | None = None, gate: Gate | None = None, bare: bool = False) -> FastAPI:
+               gctp_env: str | None = None, gate: Gate | None = None, bare: bool = False,
+               run_due_every: float | None = RUN_DUE_EVERY) -> FastAPI:
     """The server application on ``engine``. ``bare`` adds ``/_bare/person/{pnr}`` (benchmarks only:
-    one primary-key query without protocol or gate)."""
+    one primary-key query without protocol or gate). ``run_due_every`` seconds between runs of the
+    pending register's due events (None: the server does not run them)."""
     gate = gate or Gate(engine, clock, audit_mode=audit_mode)
     handler = gctp_api.GctpHandler(gate, env=gctp_env)
     cat.catalogue()  # import every service module before the first request
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
+        import asyncio
+
+        task = asyncio.create_task(_run_due_forever(gate, run_due_every)) if run_due_every else None
         yield
+        if task is not None:
+            task.cancel()
         gate.close()
 
     app = FastAPI(title="OpenCPR", version=getattr(opencpr, "__version__", "0"), lifespan=lifespan,

@@ -251,5 +251,65 @@ def catalog(
     Console().print(table)
 
 
+pending_app = typer.Typer(help="The pending register (venteregister): future-dated events and events awaiting "
+                                "approval.", no_args_is_help=True)
+app.add_typer(pending_app, name="pending")
+
+
+def _job_gate(database_url: str | None):
+    from opencpr.access.users import job_actor
+    from opencpr.services.gate import Gate
+
+    engine = _engine(database_url)
+    return Gate(engine), job_actor(engine, "run-due")
+
+
+@app.command("run-due")
+def run_due_cmd(database_url: DatabaseOption = None) -> None:
+    """Apply the future-dated events whose date has come (the server does it every minute too)."""
+    from opencpr.services.updates import run_due
+
+    gate, actor = _job_gate(database_url)
+    with gate:
+        results = run_due(gate, actor)
+    for r in results:
+        console.print(f"{r.pending_id}: {r.event_code} {r.pnr or ''} "
+                      + ("[green]applied[/]" if r.applied else f"[red]failed[/]: {'; '.join(r.problems)}"))
+    console.print(f"{sum(r.applied for r in results)} applied, {sum(not r.applied for r in results)} failed")
+
+
+@pending_app.command("list")
+def pending_list(
+    pnr: Annotated[str | None, typer.Option(help="Only this person's events.")] = None,
+    state: Annotated[str | None, typer.Option(help="waiting, awaiting_approval, applied, withdrawn, failed …")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """List the pending register, newest first."""
+    from opencpr.services.updates import LIST_PENDING
+
+    gate, actor = _job_gate(database_url)
+    with gate:
+        rows = gate.call(actor, LIST_PENDING, pnr=pnr, state=state).info["pending"]
+    table = Table("id", "event", "pnr", "date", "state", "reported by", "reported at", title="Pending register")
+    for r in rows:
+        table.add_row(str(r["id"]), r["event_code"], r["pnr"] or "", r["event_date"], r["state"], r["reported_by"],
+                      r["reported_at"])
+    Console().print(table)
+
+
+@pending_app.command("withdraw")
+def pending_withdraw(pending_id: int, database_url: DatabaseOption = None) -> None:
+    """Withdraw a waiting event."""
+    from opencpr.services.updates import WITHDRAW_PENDING
+
+    gate, actor = _job_gate(database_url)
+    with gate:
+        done = gate.call(actor, WITHDRAW_PENDING, pending_id=pending_id).info["withdrawn"]
+    if not done:
+        console.print(f"[red]Event {pending_id} is not waiting[/]")
+        raise typer.Exit(1)
+    console.print(f"Withdrew event {pending_id}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -31,8 +31,10 @@ class Actor:
 
     @property
     def ident(self) -> str:
-        """How the audit trail and usage name the actor: the user code or ``CVR:<cvr>``."""
-        return (self.user_code or "") if self.kind == "user" else f"CVR:{self.cvr}"
+        """How the audit trail and usage name the actor: the user code, ``CVR:<cvr>`` or ``JOB:<name>``."""
+        if self.kind == "user":
+            return self.user_code or ""
+        return f"CVR:{self.cvr}" if self.cvr else f"JOB:{self.system}"
 
     def at(self, client: str | None) -> Actor:
         """The same actor calling from ``client``."""

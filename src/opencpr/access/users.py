@@ -190,3 +190,11 @@ def set_known_password(engine: Engine, user_code: str, password: str, *, clock: 
     _change(engine, user_code, "set-password",
             {"password_hash": hashed, "password_set_at": stamp(now), "must_change": False, "locked": False,
              "failed_signons": 0, "active": True}, clock=clock, by=by, history_hash=hashed)
+
+
+def job_actor(engine: Engine, job: str, group: str = "cpr-office") -> Actor:
+    """The actor of a trusted local job (the scheduler's ``run-due``): a system without a certificate."""
+    found = get_group(engine, group)
+    if found is None:
+        raise UserError(f"no security group {group!r} (run `opencpr init`)")
+    return Actor("system", found, None, system=job)
