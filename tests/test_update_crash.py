@@ -28,16 +28,16 @@ SAVER = textwrap.dedent("""
     engine = make_engine(sys.argv[1])
     gate = Gate(engine, FixedClock(dt.datetime(2014, 10, 27, 12, 0)), audit_mode="sync", passwords=Passwords(CHEAP))
     actor = actor_for_user(engine, "CPR1")
-    keys = {"pnr": "%s", "event_date": "20141027", "authority": "0003"}
+    keys = {"pnr": sys.argv[2], "event_date": "20141027", "authority": "0003"}
     n = 0
     while True:
         n += 1
-        data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": str(7 + 2 * (n %% 2))}
+        data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": str(7 + 2 * (n % 2))}
         ts = updates.step(gate, actor, "A01", "initiate", **keys).info["session"]
         updates.step(gate, actor, "A01", "validate", ts=ts, data=data, **keys)
         updates.step(gate, actor, "A01", "save", ts=ts, data=data, **keys)
         print(n, flush=True)
-""" % JENS)
+""")
 
 
 def test_killed_while_saving_moves(demo_engine):
@@ -45,7 +45,7 @@ def test_killed_while_saving_moves(demo_engine):
     with demo_engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(address).where(address.c.pnr == JENS)).scalar()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    saver = subprocess.Popen([sys.executable, "-c", SAVER, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    saver = subprocess.Popen([sys.executable, "-c", SAVER, url, JENS], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=env)
     try:
         deadline = time.monotonic() + 60
