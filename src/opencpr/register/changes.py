@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, insert, select, true, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select, true, update
 
 from opencpr.domain.events.base import Close, Insert, LogEntry, Mark, NewPerson, PersonState, Plan, Update
 from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, ROW_ID, TABLES, event, metadata, person
@@ -35,22 +36,38 @@ def _tables() -> dict[str, Table]:
     return {**TABLES, **{t: metadata.tables[t] for t in ("shared_residence",) if t in metadata.tables}}
 
 
-def read_states(conn: Connection, pnrs: Iterable[str]) -> dict[str, PersonState]:
-    """The state of each person in ``pnrs`` who is in the register (others are left out)."""
+_PERSON_QUERY = select(person).where(person.c.pnr.in_(bindparam("pnrs", expanding=True)))
+
+
+@cache
+def _rows_query(table_name: str):
+    table = _tables()[table_name]
+    return (select(table).where(table.c.pnr.in_(bindparam("pnrs", expanding=True)))
+            .order_by(table.c.pnr, table.c[ROW_ID]))
+
+
+def state_tables() -> tuple[str, ...]:
+    """Every table a person's state can hold (all person data but the person row and the event log)."""
+    return tuple(t.name for t in _READ_TABLES) + (("shared_residence",) if "shared_residence" in metadata.tables
+                                                   else ())
+
+
+def read_states(conn: Connection, pnrs: Iterable[str], tables: Iterable[str] | None = None
+                ) -> dict[str, PersonState]:
+    """The state of each person in ``pnrs`` who is in the register (others are left out).
+
+    ``tables`` limits the rows read to those tables (default: every table of person data).
+    """
     wanted = sorted({p for p in pnrs if p})
     if not wanted:
         return {}
-    persons = {r["pnr"]: dict(r) for r in conn.execute(select(person).where(person.c.pnr.in_(wanted))).mappings()}
+    persons = {r["pnr"]: dict(r) for r in conn.execute(_PERSON_QUERY, {"pnrs": wanted}).mappings()}
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {p: {} for p in persons}
-    tables = list(_READ_TABLES)
-    if "shared_residence" in metadata.tables:
-        tables.append(metadata.tables["shared_residence"])
     found = list(persons)
     if found:
-        for table in tables:
-            query = select(table).where(table.c.pnr.in_(found)).order_by(table.c.pnr, table.c[ROW_ID])
-            for r in conn.execute(query).mappings():
-                rows[r["pnr"]].setdefault(table.name, []).append(dict(r))
+        for name in (state_tables() if tables is None else tuple(dict.fromkeys(tables))):
+            for r in conn.execute(_rows_query(name), {"pnrs": found}).mappings():
+                rows[r["pnr"]].setdefault(name, []).append(dict(r))
     return {p: PersonState(p, persons[p], {t: tuple(v) for t, v in rows[p].items()}) for p in persons}
 
 

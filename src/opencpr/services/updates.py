@@ -249,14 +249,14 @@ def _actions(event: EventType, state: str) -> list[str]:
 def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any]
                ) -> tuple[Situation | None, dict[str, PersonState], list[Problem], dict, dict]:
     values, texts, problems = check_fields(event, raw, ctx.now.date())
-    states = read_states(ctx.conn, [keys.pnr] if keys.pnr else [])
+    states = read_states(ctx.conn, [keys.pnr] if keys.pnr else [], event.reads)
     person = states.get(keys.pnr) if keys.pnr else None
     if keys.pnr and person is None:
         raise PersonNotFound()
     if person is None:  # an event that creates the person: an empty state until the PNR is given
         person = PersonState("", {"status": None})
     related = [p for p in event.related(person, values) if p not in states]
-    states |= read_states(ctx.conn, related)
+    states |= read_states(ctx.conn, related, event.reads)
     others = {p: s for p, s in states.items() if p != keys.pnr}
     situation = Situation(event.code, person, keys.event_date, ctx.today, keys.authority, values, texts, others,
                           moment=f"{keys.event_date}T{ctx.now:%H:%M}")
@@ -273,7 +273,8 @@ def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
     master: dict[str, Any] = {}
     current: dict[str, Any] = {}
     if keys.pnr:
-        state = read_states(ctx.conn, [keys.pnr]).get(keys.pnr)
+        shown = None if event.reads is None else ("address", "clear_address", "name", *event.concerns)
+        state = read_states(ctx.conn, [keys.pnr], shown).get(keys.pnr)
         if state is None:
             raise PersonNotFound()
         master = master_data(ctx, state)
@@ -480,11 +481,11 @@ def _apply_pending(conn: Connection, event: EventType, row: Mapping[str, Any], n
                    today: str) -> DueResult:
     raw = json.loads(row["data"])
     values, texts, problems = check_fields(event, raw, now.date())
-    states = read_states(conn, [row["pnr"]] if row["pnr"] else [])
+    states = read_states(conn, [row["pnr"]] if row["pnr"] else [], event.reads)
     person = states.get(row["pnr"]) if row["pnr"] else PersonState("", {"status": None})
     if person is None:
         return DueResult(row["id"], event.code, row["pnr"], False, ("Personen findes ikke i CPR",))
-    states |= read_states(conn, [p for p in event.related(person, values) if p not in states])
+    states |= read_states(conn, [p for p in event.related(person, values) if p not in states], event.reads)
     others = {p: s for p, s in states.items() if p != row["pnr"]}
     situation = Situation(event.code, person, row["event_date"], today, row["authority"], values, texts, others,
                           moment=f"{row['event_date']}T00:00")

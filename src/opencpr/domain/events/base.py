@@ -413,6 +413,7 @@ class EventType:
     new_person: bool = False  # the event creates the person (birth, entry without PNR): no PNR key
     destination: str | None = None  # the data parameter naming the municipality the person moves to
     maintenance: tuple[str, str] | None = None  # data maintenance: (kind of data, correct|undo|earlier)
+    reads: tuple[str, ...] | None = None  # the tables its rules and effect read (None: every table)
 
     def field_named(self, name: str) -> DataField | None:
         low = name.strip().casefold()
