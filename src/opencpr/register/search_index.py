@@ -79,14 +79,20 @@ def _name_forms_sql(conn: Connection) -> tuple[str, str]:
 # --- filling ------------------------------------------------------------------------------------
 
 
-def _fill_names(conn: Connection, where: str, params: dict) -> None:
-    """Insert ``name_search`` and ``name_word`` rows for the name rows of persons matching
-    ``where`` (SQL on ``n``, the name table), and the FTS5 rows on SQLite."""
+def _insert_names(conn: Connection, where: str, params: dict) -> int:
+    """Insert ``name_search`` rows for the name rows of persons matching ``where`` (SQL on ``n``,
+    the name table); return the last row id before them."""
     words, sort = _name_forms_sql(conn)
     before = conn.execute(select(func.coalesce(func.max(name_search.c.id), 0))).scalar_one()
     conn.execute(text(
         f"INSERT INTO name_search (pnr, \"current\", words, sort_name) "
         f"SELECT n.pnr, n.\"current\", {words}, {sort} FROM name n WHERE {where} ORDER BY n.pnr, n.id"), params)
+    return before
+
+
+def _insert_words(conn: Connection, before: int) -> None:
+    """Insert the ``name_word`` rows (and the FTS5 rows on SQLite) of the persons of the
+    ``name_search`` rows after ``before``. Needs ``name_search``'s index on ``pnr``."""
     new = "s.id > :before"
     if _postgresql(conn):
         split = (f"SELECT s.pnr, s.\"current\" AS cur, unnest(string_to_array(btrim(s.words), ' ')) AS word "
@@ -104,10 +110,14 @@ def _fill_names(conn: Connection, where: str, params: dict) -> None:
         f"SELECT g.word, (SELECT b.sort_name FROM name_search b WHERE b.pnr = g.pnr "
         f"ORDER BY b.\"current\" DESC, b.id DESC LIMIT 1), g.pnr, g.in_current "
         f"FROM (SELECT w.pnr, w.word, {any_current} AS in_current FROM ({split}) w "
-        f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g"), {**params, "before": before})
+        f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g ORDER BY 1, 2, 3"), {"before": before})
     if not _postgresql(conn):
         conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, words) SELECT id, words FROM name_search s "
                           f"WHERE {new}"), {"before": before})
+
+
+def _fill_names(conn: Connection, where: str, params: dict) -> None:
+    _insert_words(conn, _insert_names(conn, where, params))
 
 
 def _fill_roads(conn: Connection, where: str, params: dict) -> None:
@@ -145,25 +155,32 @@ def rebuild(conn: Connection) -> None:
     conn.execute(name_word.delete())
     conn.execute(name_search.delete())
     conn.execute(road_name.delete())
-    secondary = [ix for t in (name_search, name_word) for ix in t.indexes]
-    for ix in secondary:
+    for ix in (*name_search.indexes, *name_word.indexes):
         ix.drop(conn)
     if pg:
         conn.execute(text(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}"))
     else:
         conn.execute(text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')"))
-    _fill_names(conn, "1 = 1", {})
+    before = _insert_names(conn, "1 = 1", {})
+    for ix in name_search.indexes:
+        ix.create(conn)
+    _insert_words(conn, before)
+    for ix in name_word.indexes:
+        ix.create(conn)
     _reference_roads(conn)
     _fill_roads(conn, "1 = 1", {})
-    for ix in secondary:
-        ix.create(conn)
     if pg:
         conn.execute(text(f"CREATE INDEX {TRIGRAM_INDEX} ON name_search USING gin (words gin_trgm_ops)"))
-        conn.execute(text("ANALYZE name_search"))
-        conn.execute(text("ANALYZE name_word"))
     else:
-        conn.execute(text("ANALYZE name_search"))
-        conn.execute(text("ANALYZE name_word"))
+        conn.execute(text("PRAGMA analysis_limit = 1000"))
+    # the searches' plans depend on these tables' statistics: after a bulk load there are none yet
+    for table in _ANALYZED:
+        conn.execute(text(f'ANALYZE "{table}"'))
+
+
+#: Tables the searches read, analysed after a rebuild.
+_ANALYZED = ("name_search", "name_word", "road_name", "person", "address", "citizenship", "protection",
+             "clear_address")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     true,
     tuple_,
 )
@@ -141,6 +142,13 @@ def _unkey(kind: str, key: str | None, size: int) -> list[Any] | None:
     if len(values) != size + 1 or values[0] != kind or any(isinstance(v, (list, dict)) for v in values):
         raise InvalidKey("REST", key, _BAD_KEY)
     return values[1:]
+
+
+def _custom_plans(ctx: ServiceContext) -> None:
+    """PostgreSQL: plan each search for its own values (a generic plan of a prepared statement
+    knows neither the prefix range nor the LIKE patterns and may scan)."""
+    if ctx.conn.dialect.name == "postgresql":
+        ctx.conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _rows_wanted(maxa: int | None) -> int:
@@ -332,10 +340,11 @@ def _by_word(ctx: ServiceContext, terms: Sequence[Term], driver: int, historical
     query = select(w.c.word, w.c.sort_name, w.c.pnr).where(w.c.word >= lead.text, w.c.word < _upper_bound(lead.text))
     if not historical:
         query = query.where(w.c.in_current == true())
-    # each person once: at the first of their words that matches
-    other = name_word.alias("other_word")
-    query = query.where(~exists().where(other.c.pnr == w.c.pnr, other.c.word >= lead.text, other.c.word < w.c.word,
-                                        *([] if historical else [other.c.in_current == true()])))
+    if limit is not None:  # each person once: at the first of their words that matches (counts count PNRs)
+        other = name_word.alias("other_word")
+        query = query.where(~exists().where(other.c.pnr == w.c.pnr, other.c.word >= lead.text,
+                                            other.c.word < w.c.word,
+                                            *([] if historical else [other.c.in_current == true()])))
     if len(terms) > 1:
         query = query.where(_names_match(w.c.pnr, terms, historical))
     query = filters.apply(query, w.c.pnr).where(ctx.in_scope(w.c.pnr))
@@ -394,7 +403,8 @@ def _name_search(ctx: ServiceContext, terms: list[Term], historical: bool, filte
     else:
         query = _by_word(ctx, terms, driver, historical, filters, word_key, None if count_only else wanted + 1)
         if count_only:
-            return _count_answer(_count(ctx, query), criteria)
+            persons = query.order_by(None).with_only_columns(name_word.c.pnr).distinct().subquery()
+            return _count_answer(ctx.conn.execute(select(func.count()).select_from(persons)).scalar_one(), criteria)
         hits = [(r.pnr, _key("N", [driver, r.word, r.sort_name, r.pnr])) for r in ctx.conn.execute(query)]
     records, keys = _page(ctx, hits, wanted)
     return _answer(records, keys, len(hits) > wanted, criteria)
@@ -406,6 +416,7 @@ def _nvnsog2(ctx: ServiceContext, name: str, name1: str | None = None, name2: st
              region: str | None = None, status: str | None = None, nationality: str | None = None,
              max_rows: int | None = None, restart: str | None = None, count_only: bool = False) -> Outcome:
     terms = name_terms("NVN", name, name1, name2, name3)
+    _custom_plans(ctx)
     filters = _filters(ctx, sex=sex, status=status, nationality=nationality, age_from=age_from, age_to=age_to,
                        municipality=municipality, region=region)
     criteria = _criteria("NVNSOG2", {"NVN": " ".join(x for x in (name, name1, name2, name3) if x), "KON": sex,
@@ -422,6 +433,7 @@ def _foedsog(ctx: ServiceContext, born: str, sex: str | None = None, name: str |
              birth_authority: str | None = None, max_rows: int | None = None, restart: str | None = None,
              count_only: bool = False) -> Outcome:
     terms = name_terms("NVN", name) if name else []
+    _custom_plans(ctx)
     filters = _filters(ctx, sex=sex, status=status, nationality=nationality, birth_authority=birth_authority)
     criteria = _criteria("FOEDSOG", {"FODT": born, "KON": sex, "NVN": name, "HNVS": historical, "STAF": status,
                                      "STB": nationality, "FOEDMYN": birth_authority, "AIA": count_only})
@@ -526,6 +538,7 @@ def _adrsog1(ctx: ServiceContext, name: str | None = None, name1: str | None = N
     bnr = building_no.zfill(4) if building_no and building_no.isdigit() else building_no
     texts = [x for x in (name, name1, name2, name3) if x]
     terms = name_terms("NVN", *texts) if texts else []
+    _custom_plans(ctx)
     filters = _filters(ctx, sex=sex, status=status, nationality=nationality)
     criteria = _criteria("ADRSOG1", {"NVN": " ".join(texts), "KON": sex, "VEJK": road, "VNVN": road_name_,
                                      "HNR": house, "BNR": bnr, "ETAG": floor_, "SIDO": door_, "POST": postal_code,
