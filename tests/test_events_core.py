@@ -116,3 +116,13 @@ def test_a_future_event_that_no_longer_holds_fails_on_its_date(updater, clock):
     clock.set(dt.datetime(2014, 11, 2, 1, 0))
     [result] = run_due(updater.gate, job_actor(updater.gate.engine, "run-due"))
     assert not result.applied and "Personen er død" in result.problems
+
+
+def test_a_name_change_is_found_by_the_name_search(updater, gctp):
+    updater.run("A13", JENS, "2014-10-27", {"FORNVN": "Jens", "EFTERNVN": "Bjergskov"})
+    found = gctp.call("NVNSOG2", {"NVN": "bjergskov"})
+    assert [r["fields"]["PNR"]["v"] for r in found["rows"]] == [JENS]
+    assert JENS not in [r["fields"]["PNR"]["v"] for r in gctp.call("NVNSOG2", {"NVN": "Jens Mortensen"})["rows"]]
+    historical = gctp.call("NVNSOG2", {"NVN": "Jens Mortensen", "HNVS": "X"})
+    assert JENS in [r["fields"]["PNR"]["v"] for r in historical["rows"]]
+    assert gctp.call("Stam+", {"PNR": JENS})["rows"][0]["fields"]["ADRNVN"]["v"] == "Jens Bjergskov"

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, true, update
 
 from opencpr.domain.events.base import Close, Insert, LogEntry, Mark, NewPerson, PersonState, Plan, Update
+from opencpr.register import search_index
 from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, ROW_ID, TABLES, event, metadata, person
 
 __all__ = ["Conflict", "apply_plan", "read_state", "read_states"]
@@ -131,6 +132,9 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
                 raise Conflict(change.pnr)
         else:  # pragma: no cover
             raise TypeError(change)
+    renamed = {c.pnr for c in plan.changes if isinstance(c, NewPerson) or getattr(c, "table", None) == "name"}
+    for pnr in sorted(renamed):  # keep the name search up to date with the names written
+        search_index.refresh_person(conn, pnr)
     ids = []
     for entry in plan.log:
         ids.append(_log(conn, entry, registered_at, authority, event_date, detail))
