@@ -382,6 +382,7 @@ class Event(StrEnum):
     MARRIAGE = "B29"
     MARRIAGE_ANNULMENT = "B30"
     BIRTH = "B31"
+    GUARDIANSHIP_END = "B32"
 
 
 _PUBLIC_EVENTS = {
@@ -461,6 +462,7 @@ _PROJECT_EVENTS = {
     "B29": "Indgåelse af ægteskab",
     "B30": "Omstødelse af ægteskab",
     "B31": "Fødsel",
+    "B32": "Ophør af værgemål",
 }
 
 PROJECT_EVENT_CODES = frozenset(_PROJECT_EVENTS)
