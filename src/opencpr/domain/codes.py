@@ -8,6 +8,8 @@ entries (text ``"Hændelse <code>"``). Events that CPR's handbook describes but 
 code exists get codes of this project's own in the range ``B01``-``B31``: CPR's codes seen so
 far start with ``A``, ``K`` or ``P``, so the ``B`` range cannot collide with them. They are
 listed in :data:`PROJECT_EVENT_CODES`; naming (navngivning) uses CPR's public code ``A14``.
+Data maintenance without a public code gets this project's ``R`` (ret, correct), ``F`` (fortryd,
+undo) and ``T`` (tidligere, report earlier data) codes, numbered by the kind of data.
 """
 
 from __future__ import annotations
@@ -383,6 +385,34 @@ class Event(StrEnum):
     MARRIAGE_ANNULMENT = "B30"
     BIRTH = "B31"
     GUARDIANSHIP_END = "B32"
+    # this project's codes for data maintenance (handbook §3.2.2) without a public code:
+    # R ret (correct), F fortryd (undo), T tidligere (report earlier data); the number names the kind of data
+    ADDRESS_EARLIER = "T01"
+    CIVIL_STATUS_CORRECTION = "R02"
+    CIVIL_STATUS_EARLIER = "T02"
+    SHARED_RESIDENCE_CORRECTION = "R03"
+    SHARED_RESIDENCE_UNDO = "F03"
+    SHARED_RESIDENCE_EARLIER = "T03"
+    CHURCH_CORRECTION = "R04"
+    CHURCH_EARLIER = "T04"
+    DISAPPEARANCE_CORRECTION = "R05"
+    DISAPPEARANCE_UNDO = "F05"
+    DISAPPEARANCE_EARLIER = "T05"
+    BIRTH_REGISTRATION_CORRECTION = "R06"
+    BIRTH_REGISTRATION_UNDO = "F06"
+    MUNICIPAL_CORRECTION = "R07"
+    NAME_EARLIER = "T08"
+    PERSON_DATA_CORRECTION = "R10"
+    PERSON_DATA_UNDO = "F10"
+    SEPARATION_EARLIER = "T11"
+    CITIZENSHIP_CORRECTION = "R13"
+    CITIZENSHIP_UNDO = "F13"
+    CITIZENSHIP_EARLIER = "T13"
+    DEPARTURE_CORRECTION = "R14"
+    DEPARTURE_UNDO = "F14"
+    DEPARTURE_EARLIER = "T14"
+    PROTECTION_CORRECTION = "R15"
+    PROTECTION_EARLIER = "T15"
 
 
 _PUBLIC_EVENTS = {
@@ -463,6 +493,32 @@ _PROJECT_EVENTS = {
     "B30": "Omstødelse af ægteskab",
     "B31": "Fødsel",
     "B32": "Ophør af værgemål",
+    "T01": "Indberet tidligere adressedata",
+    "R02": "Ret civilstandsdata",
+    "T02": "Indberet tidligere civilstandsdata",
+    "R03": "Ret delt bopæls data",
+    "F03": "Fortryd delt bopæls data",
+    "T03": "Indberet tidligere delt bopæls data",
+    "R04": "Ret folkekirkedata",
+    "T04": "Indberet tidligere folkekirkedata",
+    "R05": "Ret forsvindings-/genfindingsdata",
+    "F05": "Fortryd forsvindings-/genfindingsdata",
+    "T05": "Indberet tidligere forsvindings-/genfindingsdata",
+    "R06": "Ret fødselsregistreringssted",
+    "F06": "Fortryd fødselsregistreringssted",
+    "R07": "Ret kommunaledata",
+    "T08": "Indberet tidligere navnedata",
+    "R10": "Ret personoplysninger i øvrigt",
+    "F10": "Fortryd personoplysninger i øvrigt",
+    "T11": "Indberet tidligere separationsdata",
+    "R13": "Ret statsborgerretsdata",
+    "F13": "Fortryd statsborgerretsdata",
+    "T13": "Indberet tidligere statsborgerretsdata",
+    "R14": "Ret udrejse-/indrejsedata",
+    "F14": "Fortryd udrejse-/indrejsedata",
+    "T14": "Indberet tidligere udrejse-/indrejsedata",
+    "R15": "Ret beskyttelsesdata",
+    "T15": "Indberet tidligere beskyttelsesdata",
 }
 
 PROJECT_EVENT_CODES = frozenset(_PROJECT_EVENTS)

@@ -16,6 +16,7 @@ _MODULES = (
     "opencpr.domain.events.residence",
     "opencpr.domain.events.family",
     "opencpr.domain.events.identity",
+    "opencpr.domain.events.maintenance",
 )
 
 

@@ -1,0 +1,906 @@
+"""Data maintenance (vedligeholdelse af data, handbook §3.2.2): correct, undo, report earlier data.
+
+Maintenance is not an event in society but work on registered data. For each kind of data
+(:data:`opencpr.access.groups.MAINTENANCE_DATA`) there are up to three operations, each an
+:class:`~opencpr.domain.events.base.EventType` with ``maintenance=(kind, action)``, so the gate
+checks the group's maintenance grant ``<kind>:<action>``:
+
+* **correct** (ret nuværende eller tidligere oplysninger): the row is kept and marked ``K``
+  (corrected) and a corrected copy takes its place (same current flag and period unless the data
+  changes them; fields not given keep their old values);
+* **undo** (fortryd): the row is kept and marked ``A`` (annulled); when it was the current row,
+  the previous valid row becomes current again;
+* **earlier** (indberet tidligere oplysninger): a historical period that arrived late is inserted
+  in its place in the history.
+
+The row is picked with ``STARTDATO`` (its start as ``yyyyMMdd`` or ``yyyyMMddHHmm``, as the
+searches ADRESSE1, CIVST, FKIRK, NAVNE, STATSB, SEPARATION show it); without it the current
+row is meant. Nothing is deleted; every operation is logged as an event.
+
+Each kind with history is declared once in :data:`HISTORY_KINDS`; its data fields come from the
+extract layouts (:func:`opencpr.formats.extract.cpr_field_names`). Kinds without history rows
+(birth registration, other person data, protection, municipal conditions) are declared below them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opencpr.domain import reference
+from opencpr.domain.codes import CHURCH, CIVIL_STATUS, EVENT, CodeTable
+from opencpr.domain.events.base import (
+    DATE_ORDER,
+    INVALID,
+    NO_CHANGE,
+    PERSON_STATE,
+    UNKNOWN_CODE,
+    DataField,
+    EventType,
+    FieldKind,
+    Insert,
+    Mark,
+    PersonState,
+    Plan,
+    Row,
+    Rule,
+    Situation,
+    Update,
+)
+from opencpr.domain.events.effects import clear_address, log, spouse_marker
+from opencpr.formats.extract import LAYOUTS, cpr_field_names
+
+__all__ = ["EVENTS", "HISTORY_KINDS", "HistoryKind", "Column", "select_row"]
+
+CORRECT, UNDO, EARLIER = "correct", "undo", "earlier"
+MARKED = ("K", "A")  # rows set aside by a correction or an undo
+MARRIED = ("G", "P")
+#: Columns of a row that a corrected copy does not take over (the writer sets them anew).
+_NOT_COPIED = ("id", "pnr", "authority", "registered_at", "correction")
+
+
+# --- the kinds of data ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """A data column of a kind, as a data field: CPR's name comes from the extract layout."""
+
+    column: str
+    kind: FieldKind = FieldKind.TEXT
+    description: str = ""
+    name: str | None = None  # the wire name, when the extract has none or another
+    required: bool = False  # required when earlier data is reported
+    codes: CodeTable | None = None
+    of: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryKind:
+    """A kind of data with current and historical rows in one table."""
+
+    kind: str  # the maintenance name (MAINTENANCE_DATA)
+    table: str
+    number: int  # the number of this project's R/F/T codes
+    data_title: str  # the handbook's name of the data (adressedata)
+    noun: str  # one row, in Danish (adresse)
+    columns: tuple[Column, ...]
+    public: Mapping[str, str] = field(default_factory=dict)  # action -> CPR's public code
+    search: str = ""  # the search service that shows the history (and the start dates)
+    extra_rules: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
+
+    @property
+    def codec(self) -> str:
+        """``T`` when the periods are timestamps, ``D`` when they are dates (from the extract)."""
+        found = cpr_field_names(self.table).get("valid_from")
+        return found[1] if found else "D"
+
+    def code(self, action: str) -> str:
+        return self.public.get(action) or f"{'RFT'[(CORRECT, UNDO, EARLIER).index(action)]}{self.number:02d}"
+
+    def params(self) -> tuple[str, ...]:
+        return tuple(c.column for c in self.columns)
+
+
+def _cpr_name(table: str, column: str) -> str:
+    """The field name of a column in the extract, without its record suffix (``SEP_HENVIS-SEPARATION``)."""
+    name = cpr_field_names(table)[column][0]
+    return name.split("-", 1)[0]
+
+
+def _length(table: str, column: str) -> int | None:
+    for layout in LAYOUTS.values():
+        if layout.table == table:
+            for f in layout.fields:
+                if f.column == column:
+                    return f.length
+    return None
+
+
+def data_field(table: str, c: Column, *, required: bool = False) -> DataField:
+    """The data field of a column; TEXT lengths and CPR names come from the extract layout."""
+    name = c.name or _cpr_name(table, c.column)
+    length = _length(table, c.column) if c.kind is FieldKind.TEXT and c.name is None else None
+    if c.kind is FieldKind.TEXT and length is None:
+        length = 34
+    return DataField(name, c.column, c.kind, required=required, length=length, codes=c.codes, of=c.of,
+                     description=c.description)
+
+
+_ADDRESS = (
+    Column("municipality", FieldKind.MUNICIPALITY, "Kommunekode", required=True),
+    Column("road", FieldKind.ROAD, "Vejkode", required=True, of="municipality"),
+    Column("house_no", FieldKind.HOUSE_NO, "Husnummer (1-999 og bogstav)", required=True),
+    Column("floor", FieldKind.FLOOR, "Etage: st, kl eller 1-99"),
+    Column("door", FieldKind.DOOR, "Side/dør: tv, th, mf eller dørnummer"),
+    Column("building_no", FieldKind.TEXT, "Bygningsnummer"),
+)
+
+
+# --- selecting the row ---------------------------------------------------------------------------
+
+def parse_moment(raw: Any, codec: str) -> str | None:
+    """A period value as the table stores it (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM``); ValueError if malformed."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    digits = re.sub(r"[-T:\s]", "", str(raw).strip())
+    if not digits.isdigit() or len(digits) not in (8, 12):
+        raise ValueError(raw)
+    day = dt.datetime.strptime(digits[:8], "%Y%m%d").date()
+    hour, minute = (int(digits[8:10]), int(digits[10:12])) if len(digits) == 12 else (0, 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(raw)
+    return day.isoformat() if codec == "D" else f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+
+def _moment_or_none(raw: Any, codec: str) -> str | None:
+    try:
+        return parse_moment(raw, codec)
+    except ValueError:
+        return None
+
+
+def _well_formed(raw: Any) -> bool:
+    try:
+        parse_moment(raw, "T")
+    except ValueError:
+        return False
+    return True
+
+
+def _digits(value: str | None) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The row a correction or an undo is about, or why there is none."""
+
+    row: Row | None
+    status: str  # ok, no_current, malformed, none, marked, ambiguous
+
+
+def select_row(state: PersonState, table: str, start: Any, codec: str) -> Selection:
+    """The row named by ``start`` (STARTDATO), or the current row when ``start`` is blank."""
+    if start is None or str(start).strip() == "":
+        row = state.current(table)
+        return Selection(row, "ok" if row is not None else "no_current")
+    key = re.sub(r"[-T:\s]", "", str(start).strip())
+    if not re.fullmatch(r"\d{8}(\d{4})?", key):  # no calendar check: it must match a stored start
+        return Selection(None, "malformed")
+    if codec == "D":
+        key = key[:8]
+    found = [r for r in state.all(table) if _digits(r.get("valid_from"))[:len(key)] == key
+             and len(_digits(r.get("valid_from"))) >= len(key)]
+    valid = [r for r in found if r.get("correction") not in MARKED]
+    if not found:
+        return Selection(None, "none")
+    if not valid:
+        return Selection(None, "marked")
+    if len(valid) > 1:
+        return Selection(None, "ambiguous")
+    return Selection(valid[0], "ok")
+
+
+def _selected(k: HistoryKind, s: Situation) -> Row | None:
+    return select_row(s.person, k.table, s.data.get("start"), k.codec).row
+
+
+def _selection_rules(k: HistoryKind) -> tuple[Rule, ...]:
+    def status(s: Situation) -> str:
+        return select_row(s.person, k.table, s.data.get("start"), k.codec).status
+
+    where = f" (se {k.search})" if k.search else ""
+    return (
+        Rule(INVALID, "STARTDATO skal være en dato ååååmmdd eller et tidspunkt ååååmmddttmm",
+             lambda s: status(s) != "malformed", "STARTDATO"),
+        Rule(PERSON_STATE, f"Personen har ingen aktuel {k.noun}", lambda s: status(s) != "no_current"),
+        Rule(PERSON_STATE, f"STARTDATO svarer ikke til nogen {k.noun} hos personen{where}",
+             lambda s: status(s) != "none", "STARTDATO"),
+        Rule(PERSON_STATE, f"Den valgte {k.noun} er allerede rettet (K) eller fortrudt (A)",
+             lambda s: status(s) != "marked", "STARTDATO"),
+        Rule(INVALID, f"Flere {k.noun}r begynder på STARTDATO: angiv også klokkeslæt (ååååmmddttmm)",
+             lambda s: status(s) != "ambiguous", "STARTDATO"),
+    )
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+def _overlaps(state: PersonState, table: str, start: str | None, end: str | None, *, skip: int | None = None) -> bool:
+    """True if [start, end) overlaps a valid row of ``table`` (other than row ``skip``)."""
+    if not start:
+        return False
+    for r in state.valid(table):
+        if skip is not None and int(r["id"]) == skip:
+            continue
+        other_start, other_end = r.get("valid_from") or None, r.get("valid_to") or None
+        if not other_start:
+            continue  # a row without a start cannot be placed in time
+        if (end is None or other_start < end) and (other_end is None or start < other_end):
+            return True
+    return False
+
+
+def _previous(state: PersonState, table: str, row: Row) -> Row | None:
+    """The valid row before ``row``: the latest to begin no later than it."""
+    start = row.get("valid_from") or ""
+    earlier = [r for r in state.valid(table) if int(r["id"]) != int(row["id"]) and not r.get("current")
+               and (r.get("valid_from") or "") <= start]
+    return max(earlier, key=lambda r: (r.get("valid_from") or "", int(r["id"]))) if earlier else None
+
+
+def _not_in_future(s: Situation) -> bool:
+    return s.date <= s.today
+
+
+# --- correct ---------------------------------------------------------------------------------------
+
+def _changes(k: HistoryKind, s: Situation, row: Row) -> dict[str, Any]:
+    """The data columns the correction gives a new value, and the new period."""
+    out = {p: s.data[p] for p in k.params() if s.data.get(p) not in (None, "")}
+    new_start = _moment_or_none(s.data.get("new_start"), k.codec)
+    new_end = _moment_or_none(s.data.get("new_end"), k.codec)
+    if new_start:
+        out["valid_from"] = new_start
+    if new_end:
+        out["valid_to"] = new_end
+    return {c: v for c, v in out.items() if (row.get(c) or None) != v}
+
+
+def describe_changes(row: Row, changes: Mapping[str, Any]) -> str:
+    """``column: old → new`` for each change (the old values go into the log)."""
+    return "; ".join(f"{c}: {row.get(c) or '-'} → {v if v not in (None, '') else '-'}" for c, v in changes.items())
+
+
+def _corrected_copy(row: Row, changes: Mapping[str, Any]) -> dict[str, Any]:
+    new = {c: v for c, v in row.items() if c not in _NOT_COPIED}
+    new.update(changes)
+    return new
+
+
+def _correct_rules(k: HistoryKind) -> tuple[Rule, ...]:
+    def period(s: Situation) -> tuple[str | None, str | None]:
+        row = _selected(k, s) or {}
+        start = _moment_or_none(s.data.get("new_start"), k.codec) or row.get("valid_from") or None
+        end = _moment_or_none(s.data.get("new_end"), k.codec) or row.get("valid_to") or None
+        return start, end
+
+    def in_order(s: Situation) -> bool:
+        start, end = period(s)
+        return not start or not end or start <= end
+
+    def no_overlap(s: Situation) -> bool:
+        row = _selected(k, s)
+        if row is None or not (s.data.get("new_start") or s.data.get("new_end")):
+            return True
+        start, end = period(s)
+        return not _overlaps(s.person, k.table, start, end, skip=int(row["id"]))
+
+    def open_current(s: Situation) -> bool:
+        row = _selected(k, s)
+        return row is None or not row.get("current") or not s.data.get("new_end")
+
+    def changed(s: Situation) -> bool:
+        row = _selected(k, s)
+        return row is None or bool(_changes(k, s, row))
+
+    return (
+        *_selection_rules(k),
+        Rule(INVALID, "NYSTARTDATO skal være en dato ååååmmdd eller et tidspunkt ååååmmddttmm",
+             lambda s: s.data.get("new_start") is None or _well_formed(s.data["new_start"]), "NYSTARTDATO"),
+        Rule(INVALID, "NYSLUTDATO skal være en dato ååååmmdd eller et tidspunkt ååååmmddttmm",
+             lambda s: s.data.get("new_end") is None or _well_formed(s.data["new_end"]), "NYSLUTDATO"),
+        Rule(INVALID, f"Den aktuelle {k.noun} har ingen slutdato (NYSLUTDATO kun på tidligere)", open_current,
+             "NYSLUTDATO"),
+        Rule(DATE_ORDER, "Startdatoen ligger efter slutdatoen", in_order, "NYSTARTDATO"),
+        Rule(DATE_ORDER, f"Den rettede periode overlapper en anden {k.noun}", no_overlap, "NYSTARTDATO"),
+        Rule(NO_CHANGE, f"De rettede oplysninger er de samme som den registrerede {k.noun}", changed),
+        *k.extra_rules.get(CORRECT, ()),
+        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
+    )
+
+
+def _correct(k: HistoryKind) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        row = _selected(k, s)
+        assert row is not None
+        changes = _changes(k, s, row)
+        if k.kind == "name" and "addressing_name" not in changes and changes.keys() & {
+                "first_name", "middle_name", "last_name"}:
+            from opencpr.domain.events.identity import addressing_name
+
+            merged = {**row, **changes}
+            changes["addressing_name"] = addressing_name(merged["first_name"] or "", merged.get("middle_name"),
+                                                         merged["last_name"] or "")
+        new = _corrected_copy(row, changes)
+        plan.changes += [Mark(k.table, s.person.pnr, int(row["id"]), "K"), Insert(k.table, s.person.pnr, new)]
+        if row.get("current"):
+            _follow_current(k, s, plan, new)
+        log(plan, s, summary=f"{k.noun} fra {row.get('valid_from') or '-'} rettet: {describe_changes(row, changes)}")
+        return plan
+
+    return effect
+
+
+def _follow_current(k: HistoryKind, s: Situation, plan: Plan, new: Mapping[str, Any]) -> None:
+    """Keep the clear-written address (record 003) in step with a current address or name."""
+    if k.kind == "address" and new.get("municipality") and new.get("road"):
+        plan.changes.append(clear_address(s.person, new))
+    elif k.kind == "name":
+        clear = s.person.one("clear_address")
+        if clear is not None and new.get("addressing_name"):
+            plan.changes.append(Update("clear_address", s.person.pnr, {"addressing_name": new["addressing_name"]},
+                                       int(clear["id"])))
+
+
+# --- undo -----------------------------------------------------------------------------------------
+
+def _undo_rules(k: HistoryKind) -> tuple[Rule, ...]:
+    return (*_selection_rules(k), *k.extra_rules.get(UNDO, ()),
+            Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future))
+
+
+def _undo_row(k: HistoryKind, state: PersonState, row: Row, plan: Plan) -> Row | None:
+    """Mark ``row`` undone; a current row gives way to the previous valid row (returned)."""
+    plan.changes.append(Mark(k.table, state.pnr, int(row["id"]), "A"))
+    if not row.get("current"):
+        return None
+    prev = _previous(state, k.table, row)
+    if prev is not None:
+        plan.changes.append(Update(k.table, state.pnr, {"current": True, "valid_to": None}, int(prev["id"])))
+    return prev
+
+
+def _undo(k: HistoryKind) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        row = _selected(k, s)
+        assert row is not None
+        prev = _undo_row(k, s.person, row, plan)
+        if k.kind == "address" and prev is not None and prev.get("municipality") and prev.get("road"):
+            plan.changes.append(clear_address(s.person, prev))
+        restored = f"; {k.noun} fra {prev.get('valid_from') or '-'} er aktuel igen" if prev is not None else ""
+        log(plan, s, summary=f"{k.noun} fra {row.get('valid_from') or '-'} fortrudt{restored}")
+        if k.kind == "civil_status":
+            _undo_on_spouse(k, s, row, plan)
+        return plan
+
+    return effect
+
+
+def _spouse_pnr(row: Row | None) -> str | None:
+    if row is None or row.get("civil_status") not in MARRIED:
+        return None
+    spouse = row.get("spouse_pnr")
+    return spouse if spouse and spouse.strip("0 ") else None
+
+
+def _spouse_row(spouse: PersonState, row: Row, pnr: str) -> Row | None:
+    """The spouse's valid row of the same marriage or partnership (same status, start and partner)."""
+    for r in spouse.valid("civil_status"):
+        if (r.get("spouse_pnr") == pnr and r.get("civil_status") == row.get("civil_status")
+                and (r.get("valid_from") or "")[:16] == (row.get("valid_from") or "")[:16]):
+            return r
+    return None
+
+
+def _undo_on_spouse(k: HistoryKind, s: Situation, row: Row, plan: Plan) -> None:
+    spouse = s.other(_spouse_pnr(row))
+    if spouse is None:
+        return
+    theirs = _spouse_row(spouse, row, s.person.pnr)
+    if theirs is None:
+        return
+    _undo_row(k, spouse, theirs, plan)
+    log(plan, s, spouse.pnr, spouse_marker(row.get("civil_status")),
+        summary=f"{k.noun} fra {theirs.get('valid_from') or '-'} fortrudt")
+
+
+# --- earlier ---------------------------------------------------------------------------------------
+
+def _earlier_rules(k: HistoryKind) -> tuple[Rule, ...]:
+    def period(s: Situation) -> tuple[str | None, str | None]:
+        return _moment_or_none(s.data.get("start"), k.codec), _moment_or_none(s.data.get("end"), k.codec)
+
+    def in_order(s: Situation) -> bool:
+        start, end = period(s)
+        return not start or not end or start < end
+
+    def before_current(s: Situation) -> bool:
+        _, end = period(s)
+        current = s.person.current(k.table)
+        return not end or current is None or not current.get("valid_from") or end <= current["valid_from"]
+
+    def no_overlap(s: Situation) -> bool:
+        start, end = period(s)
+        return not start or not end or not _overlaps(s.person, k.table, start, end)
+
+    def after_birth(s: Situation) -> bool:
+        start, _ = period(s)
+        born = s.person.birth_date
+        return not start or not born or born[5:7] == "00" or start[:10] >= born
+
+    def ended(s: Situation) -> bool:
+        _, end = period(s)
+        return not end or end[:10] <= s.today
+
+    return (
+        Rule(INVALID, "STARTDATO skal være en dato ååååmmdd eller et tidspunkt ååååmmddttmm",
+             lambda s: _well_formed(s.data.get("start")), "STARTDATO"),
+        Rule(INVALID, "SLUTDATO skal være en dato ååååmmdd eller et tidspunkt ååååmmddttmm",
+             lambda s: _well_formed(s.data.get("end")), "SLUTDATO"),
+        Rule(DATE_ORDER, "Startdatoen skal ligge før slutdatoen", in_order, "SLUTDATO"),
+        Rule(DATE_ORDER, f"Perioden skal slutte før (eller når) den aktuelle {k.noun} begynder", before_current,
+             "SLUTDATO"),
+        Rule(DATE_ORDER, f"Perioden overlapper en anden {k.noun}", no_overlap, "STARTDATO"),
+        Rule(DATE_ORDER, "Perioden begynder før personens fødsel", after_birth, "STARTDATO"),
+        Rule(DATE_ORDER, "Perioden slutter i fremtiden", ended, "SLUTDATO"),
+        *k.extra_rules.get(EARLIER, ()),
+        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
+    )
+
+
+def _earlier(k: HistoryKind) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        values: dict[str, Any] = {p: s.data.get(p) for p in k.params()}
+        values |= {"valid_from": parse_moment(s.data["start"], k.codec), "valid_to": parse_moment(s.data["end"], k.codec),
+                   "current": False}
+        if k.kind == "civil_status":
+            spouse = s.other(values.get("spouse_pnr"))
+            if spouse is not None:
+                name = spouse.current("name") or {}
+                values["spouse_birth_date"] = values.get("spouse_birth_date") or spouse.birth_date
+                values["spouse_name"] = values.get("spouse_name") or name.get("addressing_name")
+        plan.changes.append(Insert(k.table, s.person.pnr, values))
+        shown = ", ".join(f"{p}={v}" for p, v in values.items() if v not in (None, "", False) and p in k.params())
+        log(plan, s, summary=f"tidligere {k.noun} {values['valid_from']} – {values['valid_to']}: {shown}")
+        return plan
+
+    return effect
+
+
+# --- rules of particular kinds ---------------------------------------------------------------------
+
+_ADDRESS_PARAMS = ("municipality", "road", "house_no")
+
+
+def _address_of(s: Situation, row: Row | None) -> dict[str, Any]:
+    merged = dict(row or {})
+    merged.update({p: v for p, v in s.data.items() if v not in (None, "") and p in
+                   ("municipality", "road", "house_no", "floor", "door", "building_no")})
+    return merged
+
+
+def _road_known(k: HistoryKind, merge: bool) -> Callable[[Situation], bool]:
+    def check(s: Situation) -> bool:
+        if merge and not any(s.data.get(p) for p in _ADDRESS_PARAMS[:2]):
+            return True  # the road is not corrected
+        a = _address_of(s, _selected(k, s) if merge else None)
+        if not a.get("municipality") or not a.get("road"):
+            return True
+        return reference.road(a["municipality"], a["road"]) is not None
+    return check
+
+
+def _house_known(k: HistoryKind, merge: bool) -> Callable[[Situation], bool]:
+    def check(s: Situation) -> bool:
+        if merge and not any(s.data.get(p) for p in _ADDRESS_PARAMS):
+            return True  # the address is not corrected
+        a = _address_of(s, _selected(k, s) if merge else None)
+        road = reference.road(a.get("municipality") or "", a.get("road") or "")
+        house = a.get("house_no")
+        if road is None or not house or not house[:3].isdigit():
+            return True
+        number = int(house[:3])
+        return number <= (road.max_odd if number % 2 else road.max_even)
+    return check
+
+
+def _address_rules(merge: bool) -> Callable[[HistoryKind], tuple[Rule, ...]]:
+    def rules(k: HistoryKind) -> tuple[Rule, ...]:
+        return (Rule(UNKNOWN_CODE, "Vejkoden findes ikke i kommunen", _road_known(k, merge), "VEJKOD"),
+                Rule(INVALID, "Husnummeret findes ikke på vejen", _house_known(k, merge), "HUSNR"))
+    return rules
+
+
+def _has_previous(k: HistoryKind) -> Callable[[Situation], bool]:
+    def check(s: Situation) -> bool:
+        row = _selected(k, s)
+        return row is None or not row.get("current") or _previous(s.person, k.table, row) is not None
+    return check
+
+
+def _not_current(k: HistoryKind) -> Callable[[Situation], bool]:
+    def check(s: Situation) -> bool:
+        row = _selected(k, s)
+        return row is None or not row.get("current")
+    return check
+
+
+def _spouse_in_register(s: Situation) -> bool:
+    spouse = s.data.get("spouse_pnr")
+    return not spouse or s.other(spouse) is not None
+
+
+# --- the table of kinds ---------------------------------------------------------------------------
+
+def _kinds() -> tuple[HistoryKind, ...]:
+    address = HistoryKind(
+        "address", "address", 1, "adressedata", "adresse",
+        (*_ADDRESS, Column("co_name", FieldKind.TEXT, "c/o-navn")),
+        public={CORRECT: "A09", UNDO: "A10"}, search="ADRESSE1")
+    civil = HistoryKind(
+        "civil_status", "civil_status", 2, "civilstandsdata", "civilstand",
+        (Column("civil_status", FieldKind.CHOICE, "Civilstand (U, G, F, E, P, O, L, D)", required=True,
+                codes=CIVIL_STATUS),
+         Column("spouse_pnr", FieldKind.PNR, "Ægtefællens eller partnerens personnummer"),
+         Column("spouse_birth_date", FieldKind.DATE, "Ægtefællens fødselsdato"),
+         Column("spouse_name", FieldKind.TEXT, "Ægtefællens navn")),
+        public={UNDO: "A25"}, search="CIVST")
+    shared = HistoryKind(
+        "shared_residence", "shared_residence", 3, "delt bopæls data", "delt bopæl",
+        (Column("other_pnr", FieldKind.PNR, "Personnummer på forælderen med den delte bopæl", name="DELTBOPPNR",
+                required=True),
+         *(Column(c.column, c.kind, c.description, name=n, required=c.required, of=c.of)
+           for c, n in zip(_ADDRESS, ("KOMKOD", "VEJKOD", "HUSNR", "ETAGE", "SIDEDOER", "BNR"), strict=True))),
+        search="DELTBOP")
+    church = HistoryKind(
+        "church", "church", 4, "folkekirkedata", "folkekirkeforhold",
+        (Column("church", FieldKind.CHOICE, "Folkekirkeforhold (F, U, A, M, S)", required=True, codes=CHURCH),),
+        public={UNDO: "P56"}, search="FKIRK")
+    disappearance = HistoryKind("disappearance", "disappearance", 5, "forsvindings-/genfindingsdata", "forsvinding",
+                                (), search="")
+    name = HistoryKind(
+        "name", "name", 8, "navnedata", "navn",
+        (Column("first_name", FieldKind.TEXT, "Fornavn(e)", required=True),
+         Column("middle_name", FieldKind.TEXT, "Mellemnavn(e)"),
+         Column("last_name", FieldKind.TEXT, "Efternavn", required=True),
+         Column("addressing_name", FieldKind.TEXT, "Adresseringsnavn (udeladt ved rettelse af navne: dannes igen)")),
+        public={CORRECT: "A16", UNDO: "A17"}, search="NAVNE")
+    separation = HistoryKind(
+        "separation", "separation", 11, "separationsdata", "separation",
+        (Column("separation_ref", FieldKind.TEXT, "Henvisning til civilstanden (SEP_HENVIS)"),),
+        public={CORRECT: "P48", UNDO: "P49"}, search="SEPARATION")
+    citizenship = HistoryKind(
+        "citizenship", "citizenship", 13, "statsborgerretsdata", "statsborgerret",
+        (Column("country", FieldKind.COUNTRY, "Landekode", required=True),), search="STATSB")
+    departure = HistoryKind(
+        "departure", "departure", 14, "udrejse-/indrejsedata", "udrejse",
+        (Column("exit_country", FieldKind.COUNTRY, "Udrejseland", required=True),
+         *(Column(f"foreign_line{i}", FieldKind.TEXT, f"Udlandsadresse, linje {i}") for i in range(1, 6)),
+         Column("entry_country", FieldKind.COUNTRY, "Indrejseland")),
+        search="ADRESSE3")
+    kinds = (address, civil, shared, church, disappearance, name, separation, citizenship, departure)
+    extra: dict[str, dict[str, tuple[Rule, ...]]] = {
+        "address": {CORRECT: _address_rules(True)(address), EARLIER: _address_rules(False)(address),
+                    UNDO: (Rule(PERSON_STATE, "Den aktuelle adresse kan ikke fortrydes uden en tidligere adresse "
+                                              "(brug flytning)", _has_previous(address)),)},
+        "shared_residence": {CORRECT: _address_rules(True)(shared), EARLIER: _address_rules(False)(shared)},
+        "civil_status": {EARLIER: (Rule(PERSON_STATE, "Ægtefællen findes ikke i CPR", _spouse_in_register,
+                                        "AEGTEPNR"),),
+                         CORRECT: (Rule(PERSON_STATE, "Ægtefællen findes ikke i CPR", _spouse_in_register,
+                                        "AEGTEPNR"),)},
+        "departure": {UNDO: (Rule(PERSON_STATE, "Den aktuelle udrejse fortrydes ikke her: registrér genindrejse "
+                                                "(A04) eller ret udrejsen", _not_current(departure)),)},
+        "disappearance": {UNDO: (Rule(PERSON_STATE, "Den aktuelle forsvinding fortrydes ikke her: registrér "
+                                                    "genfinding (A03) eller ret forsvindingen",
+                                      _not_current(disappearance)),)},
+    }
+    return tuple(HistoryKind(k.kind, k.table, k.number, k.data_title, k.noun, k.columns, k.public, k.search,
+                             extra.get(k.kind, {})) for k in kinds)
+
+
+HISTORY_KINDS: tuple[HistoryKind, ...] = _kinds()
+"""Every kind of data with history rows, declared once."""
+
+
+# --- generating the event types --------------------------------------------------------------------
+
+_SELECT = DataField("STARTDATO", "start", FieldKind.TEXT, length=16,
+                    description="Rækkens startdato ååååmmdd eller ååååmmddttmm (udeladt: den aktuelle)")
+_NEW_START = DataField("NYSTARTDATO", "new_start", FieldKind.TEXT, length=16,
+                       description="Rettet startdato ååååmmdd eller ååååmmddttmm")
+_NEW_END = DataField("NYSLUTDATO", "new_end", FieldKind.TEXT, length=16,
+                     description="Rettet slutdato ååååmmdd eller ååååmmddttmm (kun tidligere rækker)")
+_START = DataField("STARTDATO", "start", FieldKind.TEXT, required=True, length=16,
+                   description="Periodens start ååååmmdd eller ååååmmddttmm")
+_END = DataField("SLUTDATO", "end", FieldKind.TEXT, required=True, length=16,
+                 description="Periodens slutning ååååmmdd eller ååååmmddttmm")
+
+
+def _selected_spouse(k: HistoryKind) -> Callable[[PersonState, Mapping[str, Any]], Sequence[str]]:
+    def related(state: PersonState, data: Mapping[str, Any]) -> Sequence[str]:
+        found = [_spouse_pnr(select_row(state, k.table, data.get("start"), k.codec).row), data.get("spouse_pnr")]
+        return [p for p in dict.fromkeys(found) if p]
+    return related
+
+
+def _named_spouse(state: PersonState, data: Mapping[str, Any]) -> Sequence[str]:
+    return [p for p in (data.get("spouse_pnr"),) if p]
+
+
+def _history_events(k: HistoryKind) -> tuple[EventType, ...]:
+    data = tuple(data_field(k.table, c) for c in k.columns)
+    earlier_data = tuple(data_field(k.table, c, required=c.required) for c in k.columns)
+    correct = EventType(
+        k.code(CORRECT), f"correct {k.kind.replace('_', ' ')}", EVENT.text(k.code(CORRECT)),
+        f"Correct a current or previous row of {k.table.replace('_', ' ')} data: the row is kept, marked K, and a "
+        "corrected copy takes its place (fields not given keep their values).",
+        (_SELECT, *data, _NEW_START, _NEW_END), _correct(k), rules=_correct_rules(k), concerns=(k.table,),
+        related=_named_spouse if k.kind == "civil_status" else _no_one, allow_future=False,
+        maintenance=(k.kind, CORRECT))
+    undo = EventType(
+        k.code(UNDO), f"undo {k.kind.replace('_', ' ')}", EVENT.text(k.code(UNDO)),
+        f"Undo a wrongly registered row of {k.table.replace('_', ' ')} data: the row is kept, marked A; an undone "
+        "current row gives way to the previous one, which is current again.",
+        (_SELECT,), _undo(k), rules=_undo_rules(k), concerns=(k.table,),
+        related=_selected_spouse(k) if k.kind == "civil_status" else _no_one,
+        derived=("ÆG", "PA") if k.kind == "civil_status" else (), allow_future=False, maintenance=(k.kind, UNDO))
+    earlier = EventType(
+        k.code(EARLIER), f"earlier {k.kind.replace('_', ' ')}", EVENT.text(k.code(EARLIER)),
+        f"Report a previous period of {k.table.replace('_', ' ')} data that arrived late: a historical row is "
+        "inserted in its place in the history.",
+        (*earlier_data, _START, _END), _earlier(k), rules=_earlier_rules(k), concerns=(k.table,),
+        related=_named_spouse if k.kind == "civil_status" else _no_one, allow_future=False,
+        maintenance=(k.kind, EARLIER))
+    return correct, undo, earlier
+
+
+def _no_one(state: PersonState, data: Mapping[str, Any]) -> Sequence[str]:
+    return ()
+
+
+# --- kinds without history rows --------------------------------------------------------------------
+
+def _person_changes(s: Situation, columns: Sequence[str]) -> dict[str, Any]:
+    return {c: s.data[c] for c in columns if s.data.get(c) not in (None, "") and
+            (s.person.person.get(c) or None) != s.data[c]}
+
+
+def _person_correct(title: str, columns: Sequence[str]) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        changes = _person_changes(s, columns)
+        plan.changes.append(Update("person", s.person.pnr, changes))
+        log(plan, s, summary=f"{title} rettet: {describe_changes(s.person.person, changes)}")
+        return plan
+    return effect
+
+
+def _person_undo(title: str, columns: Sequence[str]) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        blank = dict.fromkeys(columns)
+        plan.changes.append(Update("person", s.person.pnr, blank))
+        log(plan, s, summary=f"{title} fortrudt: {describe_changes(s.person.person, blank)}")
+        return plan
+    return effect
+
+
+def _person_events(kind: str, number: int, title: str, columns: tuple[tuple[str, FieldKind, str, str], ...]
+                   ) -> tuple[EventType, ...]:
+    params = tuple(c[0] for c in columns)
+    fields = tuple(DataField(name, column, fkind, length=_length("person", column) if fkind is FieldKind.TEXT else None,
+                             description=text) for column, fkind, name, text in columns)
+    registered = Rule(PERSON_STATE, f"Personen har ingen registrering af {title} at fortryde",
+                      lambda s: any(s.person.person.get(c) for c in params))
+    changed = Rule(NO_CHANGE, f"Oplysningerne er de samme som den registrerede {title}",
+                   lambda s: bool(_person_changes(s, params)))
+    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
+    return (
+        EventType(f"R{number:02d}", f"correct {kind.replace('_', ' ')}", EVENT.text(f"R{number:02d}"),
+                  f"Correct the {title} on the person row in place; the old values are in the event log.",
+                  fields, _person_correct(title, params), rules=(changed, future), concerns=(),
+                  allow_future=False, maintenance=(kind, CORRECT)),
+        EventType(f"F{number:02d}", f"undo {kind.replace('_', ' ')}", EVENT.text(f"F{number:02d}"),
+                  f"Undo a wrong registration of the {title}: the values are taken away (the person row has no "
+                  "correction marker; the old values are in the event log).",
+                  (), _person_undo(title, params), rules=(registered, future), allow_future=False,
+                  maintenance=(kind, UNDO)),
+    )
+
+
+BIRTH_REGISTRATION = _person_events("birth_registration", 6, "fødselsregistreringssted", (
+    ("birth_authority", FieldKind.AUTHORITY, "FOEDMYNKOD", "Fødselsregistreringsmyndighed (sogn eller land)"),
+    ("birth_authority_text", FieldKind.TEXT, "FOEDMYNTXT", "Fødested som tekst"),
+))
+PERSON_DATA = _person_events("person", 10, "stilling", (
+    ("occupation", FieldKind.TEXT, "STILLING", "Stilling"),
+))
+
+
+# protection rows (record 015) have no correction marker: a correction changes the row in place
+
+def _protection_row(s: Situation) -> Row | None:
+    wanted = s.data.get("protection_type")
+    start = _moment_or_none(s.data.get("start"), "D")
+    rows = [r for r in s.person.all("protection") if r.get("protection_type") == wanted
+            and (start is None or r.get("valid_from") == start)]
+    if start is None:  # the one in force today, else the latest
+        rows = sorted(rows, key=lambda r: r.get("valid_from") or "")
+        in_force = [r for r in rows if (r.get("valid_from") or "") <= s.today < (r.get("valid_to") or "9999")]
+        rows = in_force or rows
+    return rows[-1] if rows else None
+
+
+def _protection_period(s: Situation, row: Row | None) -> tuple[str | None, str | None]:
+    start = _moment_or_none(s.data.get("new_start"), "D") or (row or {}).get("valid_from")
+    end = _moment_or_none(s.data.get("new_end"), "D") or (row or {}).get("valid_to")
+    return start, end
+
+
+def _protection_correct(s: Situation) -> Plan:
+    plan = Plan()
+    row = _protection_row(s)
+    assert row is not None
+    start, end = _protection_period(s, row)
+    changes = {c: v for c, v in (("valid_from", start), ("valid_to", end)) if (row.get(c) or None) != v}
+    plan.changes.append(Update("protection", s.person.pnr, changes, int(row["id"])))
+    log(plan, s, summary=f"beskyttelse {row.get('protection_type')} rettet: {describe_changes(row, changes)}")
+    return plan
+
+
+def _protection_earlier(s: Situation) -> Plan:
+    plan = Plan()
+    values = {"protection_type": s.data["protection_type"], "valid_from": parse_moment(s.data["start"], "D"),
+              "valid_to": parse_moment(s.data["end"], "D")}
+    plan.changes.append(Insert("protection", s.person.pnr, values))
+    log(plan, s, summary=f"tidligere beskyttelse {values['protection_type']} {values['valid_from']} – "
+                         f"{values['valid_to']}")
+    return plan
+
+
+def _protection_overlap(s: Situation, start: str | None, end: str | None, skip: int | None) -> bool:
+    for r in s.person.all("protection"):
+        if r.get("protection_type") != s.data.get("protection_type") or (skip is not None and int(r["id"]) == skip):
+            continue
+        if start and r.get("valid_from") and (not end or r["valid_from"] < end) and (
+                not r.get("valid_to") or start < r["valid_to"]):
+            return True
+    return False
+
+
+def _protection_events() -> tuple[EventType, ...]:
+    from opencpr.domain.codes import PROTECTION
+
+    kind = DataField("BESKYTTYPE", "protection_type", FieldKind.CHOICE, required=True, codes=PROTECTION,
+                     description="Beskyttelsestype (0001 navne- og adressebeskyttelse …)")
+    select = DataField("STARTDATO", "start", FieldKind.TEXT, length=10,
+                       description="Beskyttelsens startdato ååååmmdd (udeladt: den, der gælder i dag)")
+    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
+
+    def exists(s: Situation) -> bool:
+        return _protection_row(s) is not None
+
+    def in_order(s: Situation) -> bool:
+        start, end = _protection_period(s, _protection_row(s))
+        return not start or not end or start <= end
+
+    def changed(s: Situation) -> bool:
+        row = _protection_row(s)
+        return row is None or _protection_period(s, row) != (row.get("valid_from"), row.get("valid_to"))
+
+    def no_overlap(s: Situation) -> bool:
+        row = _protection_row(s)
+        start, end = _protection_period(s, row)
+        return row is None or not _protection_overlap(s, start, end, int(row["id"]))
+
+    def earlier_order(s: Situation) -> bool:
+        start, end = _moment_or_none(s.data.get("start"), "D"), _moment_or_none(s.data.get("end"), "D")
+        return not start or not end or start < end
+
+    def earlier_ended(s: Situation) -> bool:
+        end = _moment_or_none(s.data.get("end"), "D")
+        return not end or end <= s.today
+
+    def earlier_free(s: Situation) -> bool:
+        start, end = _moment_or_none(s.data.get("start"), "D"), _moment_or_none(s.data.get("end"), "D")
+        return not start or not end or not _protection_overlap(s, start, end, None)
+
+    dates = (Rule(INVALID, "Datoerne skal være ååååmmdd",
+                  lambda s: all(s.data.get(p) is None or _well_formed(s.data[p])
+                                for p in ("start", "new_start", "new_end", "end"))),)
+    correct = EventType(
+        "R15", "correct protection", EVENT.text("R15"),
+        "Correct the period of a protection row in place (protection rows have no correction marker; the old "
+        "period is in the event log).",
+        (kind, select, _NEW_START, _NEW_END), _protection_correct,
+        rules=(*dates, Rule(PERSON_STATE, "Personen har ingen beskyttelse af denne type (se BESKYT)", exists,
+                            "BESKYTTYPE"),
+               Rule(DATE_ORDER, "Startdatoen ligger efter slutdatoen", in_order, "NYSTARTDATO"),
+               Rule(DATE_ORDER, "Perioden overlapper en anden beskyttelse af samme type", no_overlap, "NYSTARTDATO"),
+               Rule(NO_CHANGE, "Perioden er den samme som den registrerede", changed), future),
+        concerns=("protection",), allow_future=False, maintenance=("protection", CORRECT))
+    earlier = EventType(
+        "T15", "earlier protection", EVENT.text("T15"),
+        "Report a protection that was in force earlier (a lifted protection with its period).",
+        (kind, _START, _END), _protection_earlier,
+        rules=(*dates, Rule(DATE_ORDER, "Startdatoen skal ligge før slutdatoen", earlier_order, "SLUTDATO"),
+               Rule(DATE_ORDER, "Perioden slutter i fremtiden", earlier_ended, "SLUTDATO"),
+               Rule(DATE_ORDER, "Perioden overlapper en anden beskyttelse af samme type", earlier_free, "STARTDATO"),
+               future),
+        concerns=("protection",), allow_future=False, maintenance=("protection", EARLIER))
+    return correct, earlier
+
+
+# municipal conditions (record 018) have no correction marker either: a correction changes the row in place
+
+def _condition_row(s: Situation) -> Row | None:
+    wanted = s.data.get("condition_type")
+    start = _moment_or_none(s.data.get("start"), "D")
+    rows = [r for r in s.person.all("municipal_condition") if r.get("condition_type") == wanted
+            and (start is None or r.get("valid_from") == start)]
+    return rows[-1] if rows else None
+
+
+_CONDITION_COLUMNS = ("condition_code", "remark")
+
+
+def _condition_changes(s: Situation, row: Row) -> dict[str, Any]:
+    out = {c: s.data[c] for c in _CONDITION_COLUMNS if s.data.get(c) not in (None, "")}
+    new_start = _moment_or_none(s.data.get("new_start"), "D")
+    if new_start:
+        out["valid_from"] = new_start
+    return {c: v for c, v in out.items() if (row.get(c) or None) != v}
+
+
+def _condition_correct(s: Situation) -> Plan:
+    plan = Plan()
+    row = _condition_row(s)
+    assert row is not None
+    changes = _condition_changes(s, row)
+    plan.changes.append(Update("municipal_condition", s.person.pnr, changes, int(row["id"])))
+    log(plan, s, summary=f"kommunalt forhold {row.get('condition_type')} rettet: {describe_changes(row, changes)}")
+    return plan
+
+
+MUNICIPAL_CORRECTION = EventType(
+    "R07", "correct municipal", EVENT.text("R07"),
+    "Correct a municipal condition (KOMFORH) in place: its code, remark or start; the old values are in the "
+    "event log.",
+    (DataField("KOMFORHTYP", "condition_type", FieldKind.DIGITS, required=True, length=1,
+               description="Type af kommunalt forhold (1 ciffer)"),
+     DataField("STARTDATO", "start", FieldKind.TEXT, length=10, description="Forholdets startdato ååååmmdd"),
+     DataField("KOMFORHKOD", "condition_code", FieldKind.TEXT, length=5, description="Forholdets kode"),
+     DataField("BEMAERK", "remark", FieldKind.TEXT, length=_length("municipal_condition", "remark") or 30,
+               description="Bemærkning"),
+     _NEW_START),
+    _condition_correct,
+    rules=(Rule(INVALID, "Datoerne skal være ååååmmdd",
+                lambda s: all(s.data.get(p) is None or _well_formed(s.data[p]) for p in ("start", "new_start"))),
+           Rule(PERSON_STATE, "Personen har intet kommunalt forhold af denne type (se KOMFORH)",
+                lambda s: _condition_row(s) is not None, "KOMFORHTYP"),
+           Rule(NO_CHANGE, "Oplysningerne er de samme som det registrerede kommunale forhold",
+                lambda s: _condition_row(s) is None or bool(_condition_changes(s, _condition_row(s) or {}))),
+           Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)),
+    concerns=("municipal_condition",), allow_future=False, maintenance=("municipal", CORRECT))
+
+
+EVENTS: tuple[EventType, ...] = (
+    *(e for k in HISTORY_KINDS for e in _history_events(k)),
+    *BIRTH_REGISTRATION, *PERSON_DATA, *_protection_events(), MUNICIPAL_CORRECTION,
+)
