@@ -294,9 +294,9 @@ def _address_given(data: Mapping[str, Any]) -> bool:
 
 
 def previous_address(state: PersonState) -> Row | None:
-    """The last address the person had (not current, not corrected or undone)."""
+    """The address the person left last (not current, not corrected or undone): the latest moved-out date."""
     rows = [r for r in state.valid("address") if not r.get("current")]
-    return rows[-1] if rows else None
+    return max(rows, key=lambda r: (r.get("valid_to") or r.get("valid_from") or "", r["id"]), default=None)
 
 
 def _whole_address(s: Situation) -> bool:
