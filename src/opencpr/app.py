@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -20,27 +20,11 @@ import opencpr
 from opencpr.api import gctp as gctp_api
 from opencpr.api import rest
 from opencpr.clock import Clock
-from opencpr.formats.gctp import CONTENT_TYPE, MAX_BODY
 from opencpr.services import catalogue as cat
 from opencpr.services.gate import AuditMode, Gate
 
-
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it passes ``limit`` bytes (the rest is not read into memory)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 RUN_DUE_EVERY = 60.0  # seconds between the server's runs of the pending register's due events
+TOKEN_CACHE_SECONDS = 2.0  # how long a server process keeps a resolved session token
 
 
 async def _run_due_forever(gate: Gate, every: float) -> None:
@@ -66,11 +50,12 @@ async def _run_due_forever(gate: Gate, every: float) -> None:
 
 def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditMode | str = AuditMode.DEFERRED,
                gctp_env: str | None = None, gate: Gate | None = None, bare: bool = False,
-               run_due_every: float | None = RUN_DUE_EVERY) -> FastAPI:
-    """The server application on ``engine``. ``bare`` adds ``/_bare/person/{pnr}`` (benchmarks only:
+               run_due_every: float | None = RUN_DUE_EVERY):
+    """The server application on ``engine`` (GCTP as a plain ASGI route in front of the REST
+    application). ``bare`` adds ``/_bare/person/{pnr}`` (benchmarks only:
     one primary-key query without protocol or gate). ``run_due_every`` seconds between runs of the
     pending register's due events (None: the server does not run them)."""
-    gate = gate or Gate(engine, clock, audit_mode=audit_mode)
+    gate = gate or Gate(engine, clock, audit_mode=audit_mode, token_cache_seconds=TOKEN_CACHE_SECONDS)
     handler = gctp_api.GctpHandler(gate, env=gctp_env)
     cat.catalogue()  # import every service module before the first request
 
@@ -87,23 +72,6 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     app = FastAPI(title="OpenCPR", version=getattr(opencpr, "__version__", "0"), lifespan=lifespan,
                   description="The Danish CPR services server: GCTP and REST/JSON over one service catalogue.")
     app.state.gate = gate
-
-    @app.post(gctp_api.PATH, include_in_schema=False)
-    async def gctp_endpoint(request: Request) -> Response:
-        body = await _read_body(request, MAX_BODY)
-        client = request.client.host if request.client else None
-        if body is None:
-            from opencpr.access.kvit import Kvit
-            from opencpr.formats import gctp
-
-            payload = gctp.error_answer("1.0", Kvit.TOO_LARGE.code, Kvit.TOO_LARGE.text)
-            return Response(payload, media_type=CONTENT_TYPE)
-        reply = await run_in_threadpool(handler.handle, body, request.headers.get("cookie"), client)
-        response = Response(reply.body, media_type=CONTENT_TYPE)
-        response.headers["content-type"] = CONTENT_TYPE
-        if reply.cookie:
-            response.headers["set-cookie"] = reply.cookie
-        return response
 
     @app.get("/cpr-online-gctp/services", tags=["catalogue"])
     def services() -> dict[str, Any]:
@@ -134,7 +102,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
 
     app.include_router(rest.router(gate))
     rest.install_errors(app)
-    return app
+    return gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
 
 
 def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None, bare: bool = False):

@@ -258,3 +258,77 @@ def update_reply(gate: Gate, env: str | None, version: str, request: gctp.Servic
     header = {k: v for k, v in request.header.items() if k in ("mk", "st", "u")}
     header = {"a": updates.WIRE_NAME[action], "ts": outcome.info.get("session", ""), **header}
     return gctp.update_answer(version, _update_answer(request.service, header, outcome, action), env=env)
+
+
+# --- the HTTP side: a plain ASGI application ------------------------------------------------------------
+
+class GctpApp:
+    """``POST /cpr-online-gctp/gctp`` as a plain ASGI application (no framework in the way: thousands
+    of lookups a second). Other paths go to ``fallback`` (the REST application).
+
+    ``inline`` answers in the event loop instead of a worker thread — right for an embedded
+    database whose calls take a fraction of a millisecond.
+    """
+
+    def __init__(self, handler: GctpHandler, fallback, *, inline: bool = False) -> None:
+        self.handler = handler
+        self.fallback = fallback
+        self.inline = inline
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] != PATH:
+            await self.fallback(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            await _send(send, 405, b"only POST", [(b"allow", b"POST"), (b"content-type", b"text/plain")])
+            return
+        cookie = None
+        declared = None
+        for name, value in scope.get("headers", ()):
+            if name == b"cookie":
+                cookie = value.decode("latin-1") if cookie is None else f"{cookie}; {value.decode('latin-1')}"
+            elif name == b"content-length":
+                declared = value
+        client = scope.get("client")
+        host = client[0] if client else None
+        body = await _body(receive, declared)
+        if body is None:
+            reply = Reply(gctp.error_answer("1.0", Kvit.TOO_LARGE.code, Kvit.TOO_LARGE.text, env=self.handler.env))
+        elif self.inline:
+            reply = self.handler.handle(body, cookie, host)
+        else:
+            from starlette.concurrency import run_in_threadpool
+
+            reply = await run_in_threadpool(self.handler.handle, body, cookie, host)
+        headers = [(b"content-type", gctp.CONTENT_TYPE.encode("ascii"))]
+        if reply.cookie:
+            headers.append((b"set-cookie", reply.cookie.encode("latin-1")))
+        await _send(send, 200, reply.body, headers)
+
+
+async def _body(receive, declared: bytes | None) -> bytes | None:
+    """The request body, or None once it passes ``MAX_BODY`` (the rest is not kept)."""
+    if declared and declared.isdigit() and int(declared) > gctp.MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    too_large = False
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > gctp.MAX_BODY:
+            too_large = True
+        elif chunk:
+            chunks.append(chunk)
+        more = message.get("more_body", False)
+    return None if too_large else b"".join(chunks)
+
+
+async def _send(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*headers, (b"content-length", str(len(body)).encode("ascii"))]})
+    await send({"type": "http.response.body", "body": body})

@@ -169,8 +169,12 @@ class Gate:
     """The single gate: permission, protection, audit and usage for every service call."""
 
     def __init__(self, engine: Engine, clock: Clock | None = None, *, audit_mode: AuditMode | str = AuditMode.SYNC,
-                 writer: AuditWriter | None = None, passwords: Passwords | None = None) -> None:
+                 writer: AuditWriter | None = None, passwords: Passwords | None = None,
+                 token_cache_seconds: float = 0.0) -> None:
         self.engine = engine
+        # resolved session tokens, kept for a few seconds (0: every call reads the session table)
+        self.token_cache_seconds = token_cache_seconds
+        self._tokens: dict[str, tuple[Actor, dt.datetime]] = {}
         self.clock = clock or SystemClock()
         self.audit_mode = AuditMode(audit_mode)
         self.passwords = passwords or Passwords()
@@ -238,10 +242,25 @@ class Gate:
                                         clock=self.clock, passwords=self.passwords)
 
     def actor_for_token(self, token: str, *, client: str | None = None) -> Actor:
-        """The actor of a session token; raise TokenUnknown (Kvit 901)."""
-        return sessions.resolve_token(self.engine, token, client=client, clock=self.clock)
+        """The actor of a session token; raise TokenUnknown (Kvit 901).
+
+        With ``token_cache_seconds`` a resolved token is kept that long: a session that ends, or a
+        user or group changed meanwhile, is seen by this process at most that much later.
+        """
+        if self.token_cache_seconds <= 0:
+            return sessions.resolve_token(self.engine, token, client=client, clock=self.clock)
+        now = self.clock.now()
+        cached = self._tokens.get(token)
+        if cached is not None and cached[1] > now:
+            return cached[0].at(client) if client else cached[0]
+        actor = sessions.resolve_token(self.engine, token, client=client, clock=self.clock)
+        if len(self._tokens) > 10_000:
+            self._tokens = {t: v for t, v in self._tokens.items() if v[1] > now}
+        self._tokens[token] = (actor, now + dt.timedelta(seconds=self.token_cache_seconds))
+        return actor
 
     def signoff(self, token: str) -> bool:
+        self._tokens.pop(token, None)
         return sessions.signoff(self.engine, token)
 
     def actor_for_certificate(self, cert: bytes | str | x509.Certificate, *, client: str | None = None) -> Actor:
