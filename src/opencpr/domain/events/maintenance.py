@@ -221,7 +221,7 @@ def _selection_rules(k: HistoryKind) -> tuple[Rule, ...]:
              lambda s: status(s) != "none", "STARTDATO"),
         Rule(PERSON_STATE, f"Den valgte {k.noun} er allerede rettet (K) eller fortrudt (A)",
              lambda s: status(s) != "marked", "STARTDATO"),
-        Rule(INVALID, f"Flere {k.noun}r begynder på STARTDATO: angiv også klokkeslæt (ååååmmddttmm)",
+        Rule(INVALID, f"Mere end én {k.noun} begynder på STARTDATO: angiv også klokkeslæt (ååååmmddttmm)",
              lambda s: status(s) != "ambiguous", "STARTDATO"),
     )
 
