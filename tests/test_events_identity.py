@@ -272,6 +272,13 @@ def test_addressing_name_citizenship_church_and_occupation(updater, gctp, rest):
     assert updater.problems("B02", JENS, "2014-10-27", {"ADRNVN": "Peter Mortensen"}) == [INVALID]
     assert updater.problems("B02", JENS, "2014-10-27", {"ADRNVN": "Jens"}) == [INVALID]
     assert updater.problems("B02", JENS, "2014-10-27") == [REQUIRED]
+    updater.run("A13", JENS, "2014-10-27", {"FORNVN": "Jens", "MELNVN": "Peter", "EFTERNVN": "Mortensen"})
+    names = _records(rest, "navne", JENS)
+    assert [(n["addressing_name"], n["current"]) for n in names] == [
+        ("Jens Peter Mortensen", True), ("J. Mortensen", False)]
+    assert updater.state(JENS).one("clear_address")["addressing_name"] == "Jens Peter Mortensen"
+    assert updater.problems("A13", JENS, "2014-10-27", {"FORNVN": "Jens", "MELNVN": "Peter",
+                                                        "EFTERNVN": "Mortensen"}) == [NO_CHANGE]
 
     updater.run("B21", JENS, "2014-10-27", {"LANDEKOD": "5120"})
     rows = gctp.call("STATSB", {"PNR": JENS})["rows"]
@@ -297,7 +304,7 @@ def test_addressing_name_citizenship_church_and_occupation(updater, gctp, rest):
     assert updater.problems("B22", JENS, "2014-10-27", {"STILLING": "x" * 35}) == [INVALID]
     updater.run("B22", JENS, "2014-10-27", {"STILLING": ""})
     assert updater.state(JENS).person["occupation"] is None
-    assert updater.events_of(JENS) == [("B02", None), ("B21", None), ("A34", None), ("B22", None), ("B22", None)]
+    assert updater.events_of(JENS) == [("B02", None), ("A13", None), ("B21", None), ("A34", None), ("B22", None), ("B22", None)]
     assert updater.problems("B22", LISE, "2014-10-27", {"STILLING": "Pensionist"}) == [PERSON_STATE]
 
 
