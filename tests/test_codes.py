@@ -79,8 +79,9 @@ def test_event_codes() -> None:
     assert len(public) == 36
     assert len(codes.UNNAMED_EVENT_CODES) == 20
     assert all(c in event for c in codes.UNNAMED_EVENT_CODES)
-    assert all(c.startswith("B") for c in codes.PROJECT_EVENT_CODES)
-    assert not any(c.startswith("B") for c in public + list(codes.UNNAMED_EVENT_CODES))
+    # this project's codes: B for the handbook's events, R/F/T for data maintenance (correct, undo, earlier)
+    assert all(c[0] in "BRFT" for c in codes.PROJECT_EVENT_CODES)
+    assert not any(c[0] in "BRFT" for c in public + list(codes.UNNAMED_EVENT_CODES))
     assert all(len(c) == 3 for c in event)  # SF6002 ChangeCode is at most 3 characters
 
 

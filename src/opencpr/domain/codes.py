@@ -5,7 +5,7 @@ Each table is a :class:`CodeTable`; all of them are in :data:`TABLES` by name.
 Event codes (hændelseskoder, record 099 ``HAENDELSE``): CPR's public list names 36 codes. Codes
 that occur in CPR's demo data without a published name are kept as "known code, name unknown"
 entries (text ``"Hændelse <code>"``). Events that CPR's handbook describes but for which no public
-code exists get codes of this project's own in the range ``B01``-``B31``: CPR's codes seen so
+code exists get codes of this project's own in the range ``B01``-``B32``: CPR's codes seen so
 far start with ``A``, ``K`` or ``P``, so the ``B`` range cannot collide with them. They are
 listed in :data:`PROJECT_EVENT_CODES`; naming (navngivning) uses CPR's public code ``A14``.
 Data maintenance without a public code gets this project's ``R`` (ret, correct), ``F`` (fortryd,
@@ -305,6 +305,7 @@ DERIVED_MARKER = CodeTable(
         "NM": "Afledt markering NM",  # meaning unknown
         "TF": "Afledt markering TF",  # meaning unknown
         "TM": "Afledt markering TM",  # meaning unknown
+        "VÆ": "Værge",  # this project's marker: the guardian of the person the event concerns
     },
     description="Afledt markering (record 099): the relation of a person changed by another's event",
 )
@@ -470,7 +471,7 @@ _PROJECT_EVENTS = {
     "B07": "Faderskab",
     "B08": "Flyttepåbud",
     "B09": "Forældremyndighed",
-    "B10": "Genoplivning af annulleret personnummer",
+    "B10": "Genaktivering af annulleret personnummer",
     "B11": "Indrejse med personnummer",
     "B12": "Indrejse uden personnummer",
     "B13": "Kommunale forhold",
@@ -487,7 +488,7 @@ _PROJECT_EVENTS = {
     "B24": "Personnummer af skattehensyn",
     "B25": "ATP-personnummer",
     "B26": "Administrativt personnummer",
-    "B27": "Fremmednummer",
+    "B27": "Udlændingenummer",
     "B28": "Værge",
     "B29": "Indgåelse af ægteskab",
     "B30": "Omstødelse af ægteskab",
