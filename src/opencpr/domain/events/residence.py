@@ -177,6 +177,9 @@ def _line_fields(name: str, param: str, what: str) -> tuple[DataField, ...]:
 
 # --- building blocks of the address events --------------------------------------------------------------
 
+#: The tables settling at an address reads: the address, the clear-written address, the name (its addressing name).
+_SETTLE_READS = ("address", "clear_address", "name")
+
 _CLEAR_ADDRESS_BLANK = ("co_name", "locality", "standard_address", "town", "postal_code", "postal_district",
                         "municipality", "road", "house_no", "floor", "door", "building_no", "road_addressing_name")
 
@@ -255,7 +258,7 @@ MOVE = EventType(
         Rule(INVALID, "Husnummeret findes ikke på vejen", _house_exists, "HUSNR"),
         Rule(NO_CHANGE, "Den nye adresse er den samme som den nuværende", _new_address),
     ),
-    concerns=("address",), destination="municipality",
+    concerns=("address",), destination="municipality", reads=_SETTLE_READS,
 )
 
 
@@ -285,7 +288,7 @@ DISAPPEARANCE = EventType(
              _not_before_current_address),
         Rule(DATE_ORDER, "Forsvindingsdatoen ligger i fremtiden", not_in_future),
     ),
-    concerns=("address", "disappearance"), allow_future=False,
+    concerns=("address", "disappearance"), allow_future=False, reads=("address", "clear_address"),
 )
 
 
@@ -349,6 +352,7 @@ REFINDING = EventType(
         Rule(INVALID, "Husnummeret findes ikke på vejen", _house_exists, "HUSNR"),
     ),
     concerns=("disappearance", "address"), destination="municipality", allow_future=False,
+    reads=("disappearance", *_SETTLE_READS),
 )
 
 
@@ -382,7 +386,7 @@ EMIGRATION = EventType(
         Rule(DATE_ORDER, "Udrejsedatoen ligger før tilflytningen til den nuværende adresse",
              _not_before_current_address),
     ),
-    concerns=("address", "departure"),
+    concerns=("address", "departure"), reads=("address", "clear_address", "departure"),
 )
 
 
@@ -416,7 +420,7 @@ REENTRY = EventType(
     "address begins.",
     (*ADDRESS_FIELDS, ENTRY_COUNTRY), _entry,
     rules=(Rule(PERSON_STATE, "Personen er ikke registreret som udrejst", _emigrated), *_ENTRY_RULES),
-    concerns=("departure", "address"), destination="municipality",
+    concerns=("departure", "address"), destination="municipality", reads=("departure", *_SETTLE_READS),
 )
 
 
@@ -437,7 +441,7 @@ ENTRY_WITH_PNR = EventType(
              "en forsvundet person genfindes (A03)", _may_enter),
         *_ENTRY_RULES,
     ),
-    concerns=("departure", "address"), destination="municipality",
+    concerns=("departure", "address"), destination="municipality", reads=("departure", *_SETTLE_READS),
 )
 
 
@@ -498,7 +502,7 @@ ENTRY_WITHOUT_PNR = EventType(
         Rule(INVALID, "Indrejselandet kan ikke være Danmark", _not_from_denmark, "INDR_LANDEKOD"),
         Rule(INVALID, "Husnummeret findes ikke på vejen", _house_exists, "HUSNR"),
     ),
-    allow_future=False, new_person=True, destination="municipality",
+    allow_future=False, new_person=True, destination="municipality", reads=(),
 )
 
 
@@ -542,7 +546,7 @@ SUPPLEMENTARY_ADDRESS = EventType(
         Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", _valid_to_after_date, "SLETDATO"),
         Rule(NO_CHANGE, "Den supplerende adresse er den samme som den registrerede", _supplementary_changed),
     ),
-    concerns=("address",),
+    concerns=("address",), reads=("address",),
 )
 
 
@@ -589,7 +593,7 @@ CONTACT_ADDRESS = EventType(
         Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", _valid_to_after_date, "SLETDATO"),
         Rule(NO_CHANGE, "Kontaktadressen er den samme som den gældende", _contact_changed),
     ),
-    concerns=("contact_address",),
+    concerns=("contact_address",), reads=("contact_address",),
 )
 
 
@@ -616,7 +620,7 @@ RELOCATION_ORDER = EventType(
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
         Rule(NO_CHANGE, "Flyttepåbuddet er allerede registreret", _new_order),
     ),
-    concerns=("relocation_order",),
+    concerns=("relocation_order",), reads=("relocation_order",),
 )
 
 
@@ -694,7 +698,7 @@ SHARED_RESIDENCE = EventType(
         Rule(RELATIVE, "Forælderen bor på barnets adresse", _other_home, "DELTBOPPNR"),
         Rule(PERSON_STATE, "Barnet har allerede delt bopæl", lambda s: current_shared_residence(s.person) is None),
     ),
-    concerns=("shared_residence", "address"), related=_named_parent,
+    concerns=("shared_residence", "address"), related=_named_parent, reads=("shared_residence", "address"),
 )
 
 
@@ -719,7 +723,7 @@ SHARED_RESIDENCE_END = EventType(
         Rule(PERSON_STATE, "Barnet har ikke delt bopæl", lambda s: current_shared_residence(s.person) is not None),
         Rule(DATE_ORDER, "Ophørsdatoen ligger før startdatoen for den delte bopæl", _not_before_shared),
     ),
-    concerns=("shared_residence",),
+    concerns=("shared_residence",), reads=("shared_residence",),
 )
 
 
@@ -776,7 +780,7 @@ EU_ELECTION_ADDRESS = EventType(
         Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", _valid_to_after_date, "SLETDATO"),
         Rule(NO_CHANGE, "Valgoplysningerne med denne valgkode er allerede registreret", _new_election),
     ),
-    concerns=("departure", "election"),
+    concerns=("departure", "election"), reads=("departure", "citizenship", "election"),
 )
 
 
@@ -811,7 +815,7 @@ MUNICIPAL_CONDITIONS = EventType(
         Rule(INVALID, "Typen skal være 1-9", lambda s: s.data.get("condition_type") != "0", "KOMFORHTYP"),
         Rule(NO_CHANGE, "Forholdet er allerede registreret", _new_condition),
     ),
-    concerns=("municipal_condition",),
+    concerns=("municipal_condition",), reads=("municipal_condition",),
 )
 
 
@@ -843,7 +847,7 @@ MUNICIPAL_NOTES = EventType(
         Rule(PERSON_STATE, "Personen har allerede 99 gældende notater",
              lambda s: next_note_no(s.person, s.date) is not None),
     ),
-    concerns=("note",),
+    concerns=("note",), reads=("note",),
 )
 
 EVENTS = (MOVE, DISAPPEARANCE, REFINDING, EMIGRATION, REENTRY, ENTRY_WITH_PNR, ENTRY_WITHOUT_PNR,
