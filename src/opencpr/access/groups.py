@@ -268,7 +268,7 @@ _MUNICIPAL_EVENTS = (
     "A24", "A33", "A47", "A73", "B02", "B03", "B04", "B08", "B11", "B12", "B13", "B14", "B18",
     "B19", "B20", "B22", "B28",
 )  # fmt: skip
-_CHURCH_EVENTS = ("B31", "B23", "A14", "A13", "B07", "A21", "A34", "P56")
+_CHURCH_EVENTS = ("B31", "B23", "A14", "A13", "B07", "A21", "A34")
 _CITIZEN_EVENTS = ("A01", "A06", "A07", "A47")
 
 
@@ -307,15 +307,22 @@ DEFAULT_GROUPS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 
 
 def _resolve(group: str, permissions: dict[str, Any]) -> dict[str, Any]:
-    """Search grants written ``"catalogue:<group>"``: the services the catalogue opens to that group."""
-    search = permissions.get("search")
-    if not search or not isinstance(search.get("services"), str):
-        return permissions
-    from opencpr.services.catalogue import catalogue
+    """Search grants written ``"catalogue:<group>"``: the services the service catalogue opens to that
+    group; event grants get, besides those listed, the events the event catalogue opens to it."""
+    out = dict(permissions)
+    search = out.get("search")
+    if search and isinstance(search.get("services"), str):
+        from opencpr.services.catalogue import catalogue
 
-    wanted = search["services"].removeprefix("catalogue:")
-    names = [s.name for s in catalogue().values() if wanted in s.groups]
-    return {**permissions, "search": {**search, "services": names}}
+        wanted = search["services"].removeprefix("catalogue:")
+        out["search"] = {**search, "services": [s.name for s in catalogue().values() if wanted in s.groups]}
+    event = out.get("event")
+    if event and WILDCARD not in event.get("services", ()):
+        from opencpr.domain.events import events
+
+        opened = [e.code for e in events().values() if group in e.groups and not e.maintenance]
+        out["event"] = {**event, "services": list(dict.fromkeys([*event["services"], *opened]))}
+    return out
 
 
 def default_groups() -> list[SecurityGroup]:

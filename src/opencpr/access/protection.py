@@ -31,7 +31,8 @@ ADDRESS_FIELDS: frozenset[str] = frozenset({
     "municipality_name", "road", "road_name", "house_no", "floor", "door", "building_no", "moved_in",
     "exit_country", "exit_country_name", "foreign_line1", "foreign_line2", "foreign_line3", "foreign_line4",
     "foreign_line5", "supplementary_line1", "supplementary_line2", "supplementary_line3", "supplementary_line4",
-    "supplementary_line5", "moved_out", "postal_number",
+    "supplementary_line5", "moved_out", "postal_number", "contact_line1", "contact_line2", "contact_line3",
+    "contact_line4", "contact_line5",
 })
 
 

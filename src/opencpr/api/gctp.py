@@ -220,9 +220,11 @@ def _update_answer(service: str, header: dict[str, str], outcome: Outcome, actio
         answer.tables.append(("Stamdata", [field_values(MASTER_FIELDS, r) for r in outcome.records]))
         for table, rows in info.get("current", {}).items():
             names = cpr_field_names(table)
-            outs = tuple(Out(names[c][0], c, {"D": Fmt.DATE8, "T": Fmt.TS12, "U": Fmt.FLAG}.get(names[c][1], Fmt.TEXT),
-                             mark="*" if names[c][1] == "U" else "X")
-                         for c in (rows[0] if rows else {}) if c in names)
+            columns = [c for c in (rows[0] if rows else {}) if c not in ("id", "pnr")]
+            named = {c: names.get(c, (c.upper(), "A")) for c in columns}  # tables without a record type
+            outs = tuple(Out(named[c][0], c, {"D": Fmt.DATE8, "T": Fmt.TS12, "U": Fmt.FLAG}.get(named[c][1], Fmt.TEXT),
+                             mark="*" if named[c][1] == "U" else "X")
+                         for c in columns)
             answer.tables.append((table, [field_values(outs, r) for r in rows]))
     elif action == "validate":
         event = find_event(service)

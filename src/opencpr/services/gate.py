@@ -317,6 +317,9 @@ class Gate:
             return
         pnr = _key_pnr(spec, keys)
         if not pnr:
+            if target is not None and str(target).strip():
+                # a destination outside the own municipality, and no person whose home could be checked
+                raise NoAccess(f"Myndighed {own} kan ikke registrere personer i kommune {str(target).strip()}")
             # no person named (the service limits what it finds with ctx.in_scope()), or a
             # malformed PNR (the service answers Kvit 52)
             return

@@ -414,6 +414,7 @@ class EventType:
     destination: str | None = None  # the data parameter naming the municipality the person moves to
     maintenance: tuple[str, str] | None = None  # data maintenance: (kind of data, correct|undo|earlier)
     reads: tuple[str, ...] | None = None  # the tables its rules and effect read (None: every table)
+    groups: tuple[str, ...] = ("cpr-office", "municipality")  # default security groups that may report it
 
     def field_named(self, name: str) -> DataField | None:
         low = name.strip().casefold()
@@ -430,6 +431,7 @@ class EventType:
             "concerns": list(self.concerns), "secondary": list(self.secondary), "derived": list(self.derived),
             "allow_future": self.allow_future, "new_person": self.new_person,
             "maintenance": ":".join(self.maintenance) if self.maintenance else None,
+            "groups": list(self.groups),
         }
 
 

@@ -113,7 +113,7 @@ DEATH = EventType(
         Rule(DATE_ORDER, "Dødsdatoen ligger i fremtiden", not_in_future),
     ),
     concerns=("civil_status", "address"), related=spouse_and_children, derived=("ÆG", "PA", "BØ"),
-    allow_future=False,
+    allow_future=False, groups=("cpr-office", "church-office"),
 )
 
 
@@ -736,7 +736,7 @@ PATERNITY = EventType(
         Rule(RELATIVE, "Faderen kan ikke være barnets mor", lambda s: s.data.get("father_pnr") != s.person.mother,
              "PNRFAR"),
     ),
-    concerns=("parental_authority",), related=_paternity_related, derived=(FATHER,), allow_future=False,
+    concerns=("parental_authority",), related=_paternity_related, derived=(FATHER,), allow_future=False, groups=("cpr-office", "church-office"),
 )
 
 

@@ -124,7 +124,7 @@ NAMING = EventType(
     rules=(Rule(PERSON_STATE, "Personen er død", alive),
            Rule(PERSON_STATE, "Personen er allerede navngivet (brug navneændring)",
                 lambda s: s.person.current("name") is None or not s.person.current("name").get("first_name"))),
-    concerns=("name",), reads=("name", "clear_address"),
+    concerns=("name",), reads=("name", "clear_address"), groups=("cpr-office", "church-office"),
 )
 
 NAME_CHANGE = EventType(
@@ -133,7 +133,7 @@ NAME_CHANGE = EventType(
     NAME_FIELDS, _name,
     rules=(Rule(PERSON_STATE, "Personen er død", alive),
            Rule(NO_CHANGE, "Navnene er de samme som de nuværende", _changed)),
-    concerns=("name",), reads=("name", "clear_address"),
+    concerns=("name",), reads=("name", "clear_address"), groups=("cpr-office", "municipality", "church-office"),
 )
 
 
@@ -316,7 +316,7 @@ PNR_AT_BIRTH = EventType(
         Rule(DATE_ORDER, "Fødselsdatoen ligger mere end et år tilbage", _within_a_year),
     ),
     related=_parents, secondary=(Event.NAMING.value,), derived=(MOTHER, FATHER), allow_future=False,
-    new_person=True, reads=("name", "address", "civil_status", "citizenship", "church"),
+    new_person=True, reads=("name", "address", "civil_status", "citizenship", "church"), groups=("cpr-office", "church-office"),
 )
 
 
@@ -386,7 +386,7 @@ def _abroad_event(code: Event, name: str, title: str, what: str, *extra: Rule,
             Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
             *extra,
         ),
-        allow_future=False, new_person=True, reads=(),
+        allow_future=False, new_person=True, reads=(), groups=("cpr-office",),
     )
 
 
@@ -467,6 +467,7 @@ PNR_REACTIVATION = EventType(
         Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
     ),
     concerns=("address",), allow_future=False, reads=("address", "departure", "disappearance"),
+    groups=("cpr-office",),
 )
 
 
@@ -627,7 +628,7 @@ PNR_CHANGE = EventType(
         Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
     ),
     concerns=("name", "address", "civil_status"), related=_change_related, derived=(PREVIOUS_PNR, NEW_PNR),
-    allow_future=False, new_person=True,
+    allow_future=False, new_person=True, groups=("cpr-office",),
 )
 
 
@@ -690,7 +691,7 @@ CHURCH_RELATION = EventType(
              lambda s: _member((s.person.current("church") or {}).get("church")) != _member(s.data.get("church")),
              "FKIRK"),
     ),
-    concerns=("church",), reads=("church",),
+    concerns=("church",), reads=("church",), groups=("cpr-office", "church-office"),
 )
 
 
