@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, insert, select, true,
 
 from opencpr.domain.events.base import Close, Insert, LogEntry, Mark, NewPerson, PersonState, Plan, Update
 from opencpr.register import search_index
-from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, ROW_ID, TABLES, event, metadata, person
+from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, ROW_ID, TABLES, metadata, person
 
 __all__ = ["Conflict", "apply_plan", "read_state", "read_states"]
 
@@ -76,11 +76,40 @@ def read_state(conn: Connection, pnr: str) -> PersonState | None:
     return read_states(conn, [pnr]).get(pnr)
 
 
+_CLAIM = (update(person).where(person.c.pnr == bindparam("w_pnr"), person.c.version == bindparam("w_version"))
+          .values(version=bindparam("w_next")))
+
+
 def _claim(conn: Connection, pnr: str, version: int) -> None:
-    done = conn.execute(update(person).where(person.c.pnr == pnr, person.c.version == version)
-                        .values(version=version + 1))
+    done = conn.execute(_CLAIM, {"w_pnr": pnr, "w_version": version, "w_next": version + 1})
     if done.rowcount != 1:
         raise Conflict(pnr)
+
+
+@cache
+def _insert(table_name: str):
+    return insert(_tables()[table_name])
+
+
+@cache
+def _update(table_name: str, columns: tuple[str, ...], by_id: bool, only_current: bool):
+    """``UPDATE table SET columns WHERE pnr = :w_pnr [AND id = :w_id] [AND current]`` (prepared once)."""
+    table = _tables()[table_name]
+    where = [table.c.pnr == bindparam("w_pnr")]
+    if by_id:
+        where.append(table.c[ROW_ID] == bindparam("w_id"))
+    if only_current:
+        where.append(table.c.current == true())
+    return update(table).where(and_(*where)).values({c: bindparam(f"v_{c}") for c in columns})
+
+
+def _set(conn: Connection, table_name: str, pnr: str, row_id: int | None, values: Mapping[str, Any],
+         only_current: bool = False) -> int:
+    columns = tuple(sorted(values))
+    params = {"w_pnr": pnr, "w_id": row_id, **{f"v_{c}": values[c] for c in columns}}
+    if row_id is None:
+        params.pop("w_id")
+    return conn.execute(_update(table_name, columns, row_id is not None, only_current), params).rowcount
 
 
 def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, registered_at: str, authority: str,
@@ -100,35 +129,26 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
         _claim(conn, pnr, versions[pnr])
     for change in plan.changes:
         if isinstance(change, NewPerson):
-            conn.execute(insert(person).values(pnr=change.pnr, registered_at=registered_at, version=1,
-                                               **dict(change.values)))
+            conn.execute(_insert(PERSON_TABLE), {**dict(change.values), "pnr": change.pnr,
+                                                 "registered_at": registered_at, "version": 1})
         elif isinstance(change, Insert):
             table = tables[change.table]
             values = {k: v for k, v in change.values.items() if k in table.c}
-            conn.execute(insert(table).values(pnr=change.pnr, authority=authority, registered_at=registered_at,
-                                              **values))
+            conn.execute(_insert(change.table), {**values, "pnr": change.pnr, "authority": authority,
+                                                 "registered_at": registered_at})
         elif isinstance(change, Close):
-            table = tables[change.table]
-            done = conn.execute(update(table).where(table.c[ROW_ID] == change.row_id, table.c.pnr == change.pnr,
-                                                    table.c.current == true())
-                                .values(current=False, valid_to=change.valid_to))
-            if done.rowcount != 1:
+            if _set(conn, change.table, change.pnr, change.row_id, {"current": False, "valid_to": change.valid_to},
+                    only_current=True) != 1:
                 raise Conflict(change.pnr)
         elif isinstance(change, Mark):
             table = tables[change.table]
             marked = {"correction": change.correction} | ({"current": False} if "current" in table.c else {})
-            done = conn.execute(update(table).where(table.c[ROW_ID] == change.row_id, table.c.pnr == change.pnr)
-                                .values(**marked))
-            if done.rowcount != 1:
+            if _set(conn, change.table, change.pnr, change.row_id, marked) != 1:
                 raise Conflict(change.pnr)
         elif isinstance(change, Update):
             table = tables[change.table]
             values = {k: v for k, v in change.values.items() if k in table.c}
-            where = [table.c.pnr == change.pnr]
-            if change.row_id is not None:
-                where.append(table.c[ROW_ID] == change.row_id)
-            done = conn.execute(update(table).where(and_(*where)).values(**values))
-            if done.rowcount < 1:
+            if values and _set(conn, change.table, change.pnr, change.row_id, values) < 1:
                 raise Conflict(change.pnr)
         else:  # pragma: no cover
             raise TypeError(change)
@@ -144,7 +164,8 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
 def _log(conn: Connection, entry: LogEntry, registered_at: str, authority: str, event_date: str,
          detail: Mapping[str, Any] | None) -> int:
     text = json.dumps({"summary": entry.summary, **(detail or {})}, ensure_ascii=False, sort_keys=True)
-    result = conn.execute(insert(event).values(pnr=entry.pnr, registered_at=registered_at, event_code=entry.event_code,
-                                               derived_marker=entry.derived_marker or None, event_date=event_date,
-                                               authority=authority, source="update", detail=text))
+    result = conn.execute(_insert("event"), {"pnr": entry.pnr, "registered_at": registered_at,
+                                             "event_code": entry.event_code,
+                                             "derived_marker": entry.derived_marker or None, "event_date": event_date,
+                                             "authority": authority, "source": "update", "detail": text})
     return int(result.inserted_primary_key[0])

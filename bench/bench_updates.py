@@ -1,0 +1,254 @@
+"""Update services over GCTP, end to end: complete updates (initiate + validate + save) per second.
+
+    .venv/bin/python bench/bench_updates.py [--persons 1000000] [--postgres] [--reuse] [--updates 2000]
+                                            [--mix 5000] [--clients 4] [--workers 1]
+
+1. Builds (or, with ``--reuse``, reuses) a register of N generated persons with the demo user, as
+   ``bench_gctp.py`` does (``bench/out/gctp-<N>.sqlite`` or the kept PostgreSQL cluster).
+2. Starts the server (plain HTTP, ``--workers`` processes) and signs on once per client.
+3. **Moves**: ``--updates`` complete moves of distinct random residents to random addresses in their
+   municipality, by ``--clients`` client threads, each update three GCTP requests (``initier``,
+   ``valider``, ``gem``) — updates per second and the latency of a complete update (p50/p95/p99).
+4. **A day's mix**: ``--mix`` changes in the proportions CPR sees (moves 60 %, births 15 %, deaths 13 %,
+   marriages 7 %, name changes 5 %), on distinct persons, in random order — the time for the whole
+   mix and the rate.
+5. Prints a table and writes the figures to ``bench/out/updates-<database>-<N>-<time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import random
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, select, true
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_gctp  # noqa: E402  (the register build and the server launcher are shared)
+
+from opencpr.register.demo import DEMO_PASSWORD, DEMO_USER  # noqa: E402
+
+OUT = bench_gctp.OUT
+AUTHORITY = "0851"
+MIX = (("A01", 60), ("B23", 15), ("A21", 13), ("B29", 7), ("A13", 5))
+LAST_NAMES = ("Bjergskov", "Lundgaard", "Holmsted", "Kragelund", "Vestergaard", "Skovbo", "Engholm", "Dalsgård")
+_TS = re.compile(rb'CprServiceHeader r="[A-Z0-9]+" a="[a-z]+" ts="(\d{20})"')
+
+
+def update_body(code: str, action: str, pnr: str | None, date: str, data: dict[str, str] | None = None,
+                ts: str | None = None) -> bytes:
+    keys = (f'<Field r="PNR" v="{pnr}"/>' if pnr else "") + f'<Field r="HDTO" v="{date}"/>'
+    header = f'a="{action}" mk="{AUTHORITY}" st="P"' + (f' ts="{ts}"' if ts else "")
+    fields = "".join(f'<Field r="{k}" v="{v}"/>' for k, v in (data or {}).items())
+    body = f'<CprData><Rolle r="HovedRolle">{fields}</Rolle></CprData>' if data else ""
+    text = (f'<Gctp v="1.0"><System r="CprAjour"><Service r="{code}"><CprServiceHeader r="{code}" {header}>'
+            f'<Key>{keys}</Key></CprServiceHeader>{body}</Service></System></Gctp>')
+    return text.encode("iso-8859-1")
+
+
+class Client:
+    """One keep-alive connection, signed on as the demo user."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        signon = (f'<root xmlns="http://www.cpr.dk"><Gctp v="1.0"><Sik function="signon" userid="{DEMO_USER}" '
+                  f'password="{DEMO_PASSWORD}"/></Gctp></root>').encode("iso-8859-1")
+        status, headers, _ = self.post(signon)
+        self.cookie = headers["set-cookie"].split(";")[0]
+
+    def post(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Content-Type": "text/xml"}
+        if getattr(self, "cookie", None):
+            headers["Cookie"] = self.cookie
+        self.conn.request("POST", bench_gctp.GCTP_PATH, body, headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+
+    def update(self, code: str, pnr: str | None, date: str, data: dict[str, str]) -> str:
+        """A complete update; returns "ok" or the refusing step's Kvit code."""
+        _, _, answer = self.post(update_body(code, "initier", pnr, date))
+        found = _TS.search(answer)
+        if not found:
+            return "initier:" + _kvit(answer)
+        ts = found.group(1).decode()
+        for action in ("valider", "gem"):
+            _, _, answer = self.post(update_body(code, action, pnr, date, data, ts))
+            if b'<Kvit r="Ok"' not in answer:
+                return f"{action}:{_kvit(answer)}"
+        return "ok"
+
+
+def _kvit(answer: bytes) -> str:
+    found = re.search(rb'<Kvit r="[^"]*" t="([^"]*)" v="(\d+)"', answer)
+    return found.group(2).decode() if found else "?"
+
+
+def candidates(url: str, seed: int, wanted: int) -> dict[str, list[Any]]:
+    """Distinct residents for the updates: movers, mothers, the dying, couples, renamed."""
+    from opencpr.register.db import make_engine
+    from opencpr.register.schema import address, civil_status, person
+
+    engine = make_engine(url)
+    today = dt.date.today()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(person.c.pnr, person.c.sex, person.c.birth_date, address.c.municipality,
+                   civil_status.c.civil_status)
+            .select_from(person.join(address, and_(address.c.pnr == person.c.pnr, address.c.current == true()))
+                         .outerjoin(civil_status, and_(civil_status.c.pnr == person.c.pnr,
+                                                       civil_status.c.current == true())))
+            .where(person.c.status == "01")).all()
+    engine.dispose()
+    rng = random.Random(seed)
+    rng.shuffle(rows)
+    rows = rows[:wanted * 3]
+    adult = [r for r in rows if r.birth_date and r.birth_date <= f"{today.year - 20}-01-01"]
+    mothers = [r for r in adult if r.sex == "K" and r.birth_date >= f"{today.year - 42}-01-01"]
+    singles = [r for r in adult if r.civil_status in ("U", "F", "E")]
+    return {"all": rows, "mothers": mothers, "singles": singles}
+
+
+def address_in(municipality: str, rng: random.Random) -> dict[str, str]:
+    from opencpr.domain import reference
+
+    roads = [r for r in reference.roads(municipality) if r.max_odd or r.max_even]
+    road = rng.choice(roads)
+    numbers = road.house_numbers()
+    return {"KOMKOD": municipality, "VEJKOD": road.code, "HUSNR": str(rng.choice(numbers))}
+
+
+def run_jobs(port: int, jobs: list[tuple[str, str | None, dict[str, str]]], clients: int) -> dict[str, Any]:
+    date = dt.date.today().strftime("%Y%m%d")
+    lock = threading.Lock()
+    queue = list(reversed(jobs))
+    latencies: list[float] = []
+    outcomes: dict[str, int] = {}
+
+    def worker() -> None:
+        client = Client(port)
+        while True:
+            with lock:
+                if not queue:
+                    return
+                code, pnr, data = queue.pop()
+            started = time.perf_counter()
+            result = client.update(code, pnr, date, data)
+            took = time.perf_counter() - started
+            with lock:
+                latencies.append(took)
+                key = code if result == "ok" else f"{code} refused {result}"
+                outcomes[key] = outcomes.get(key, 0) + 1
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+
+    done = sum(n for k, n in outcomes.items() if "refused" not in k)
+    return {"updates": len(jobs), "completed": done, "seconds": round(seconds, 2),
+            "per_second": round(len(jobs) / seconds, 1), "p50_ms": round(pct(0.50), 1),
+            "p95_ms": round(pct(0.95), 1), "p99_ms": round(pct(0.99), 1), "outcomes": outcomes}
+
+
+def move_jobs(pool: dict[str, list[Any]], n: int, rng: random.Random) -> list[tuple[str, str | None, dict]]:
+    people = pool["all"][:n]
+    return [("A01", r.pnr, address_in(r.municipality, rng)) for r in people]
+
+
+def mix_jobs(pool: dict[str, list[Any]], n: int, rng: random.Random) -> list[tuple[str, str | None, dict]]:
+    used: set[str] = set()
+
+    def take(kind: str) -> Any:
+        for r in pool[kind]:
+            if r.pnr not in used:
+                used.add(r.pnr)
+                return r
+        raise SystemExit(f"not enough {kind} in the register for the mix")
+
+    jobs: list[tuple[str, str | None, dict]] = []
+    for code, share in MIX:
+        for _ in range(round(n * share / 100)):
+            if code == "A01":
+                r = take("all")
+                jobs.append((code, r.pnr, address_in(r.municipality, rng)))
+            elif code == "B23":
+                mother = take("mothers")
+                jobs.append((code, None, {"KOEN": rng.choice("MK"), "MORPNR": mother.pnr}))
+            elif code == "A21":
+                jobs.append((code, take("all").pnr, {}))
+            elif code == "B29":
+                a, b = take("singles"), take("singles")
+                jobs.append((code, a.pnr, {"AEGTEPNR": b.pnr}))
+            elif code == "A13":
+                r = take("all")
+                jobs.append((code, r.pnr, {"FORNVN": "Kim", "EFTERNVN": rng.choice(LAST_NAMES)}))
+    rng.shuffle(jobs)
+    return jobs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--mix", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    kept = None
+    if args.postgres:
+        kept = bench_gctp.KeptPostgres(OUT / f"pg-gctp-{args.persons}")
+        url = kept.start()
+    else:
+        url = f"sqlite:///{OUT / f'gctp-{args.persons}.sqlite'}"
+    try:
+        info = bench_gctp.build(url, args.persons, 1, args.reuse)
+        rng = random.Random(args.seed)
+        pool = candidates(url, args.seed, args.updates + args.mix)
+        results: dict[str, Any] = {"persons": info.get("persons"), "database": "postgresql" if args.postgres
+                                   else "sqlite", "clients": args.clients, "workers": args.workers,
+                                   "date": dt.date.today().isoformat()}
+        moves = move_jobs(pool, args.updates, rng)
+        pool["all"] = pool["all"][args.updates:]
+        mix = mix_jobs(pool, args.mix, rng)
+        with bench_gctp.server(url, "sync", args.workers) as (port, _pid):
+            load_before = bench_gctp.machine_cpu()
+            results["moves"] = run_jobs(port, moves, args.clients)
+            results["mix"] = run_jobs(port, mix, args.clients)
+            results["machine_cpu"] = [load_before, bench_gctp.machine_cpu()]
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = OUT / f"updates-{results['database']}-{args.persons}-{stamp}.json"
+        path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        for label in ("moves", "mix"):
+            r = results[label]
+            print(f"{label:6} {r['updates']:6,} updates in {r['seconds']:7.1f} s = {r['per_second']:7.1f}/s   "
+                  f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms")
+            print(f"       {r['outcomes']}")
+        print(f"figures in {path}")
+    finally:
+        if kept is not None:
+            kept.stop()
+
+
+if __name__ == "__main__":
+    main()
