@@ -44,28 +44,25 @@ class Updater:
                              ts=ts, data=data or {})
         return saved.info["receipt"]
 
-    def problems(self, code: str, pnr: str | None, date: str, data: dict[str, Any] | None = None,
-                 authority: str | None = None) -> list[int]:
-        """The codes of the problems validation reports (empty if it passes)."""
+    def refusal(self, code: str, pnr: str | None, date: str, data: dict[str, Any] | None = None,
+                authority: str | None = None) -> list:
+        """The problems validation reports (empty if it passes)."""
         authority = authority or self.actor.authority
         ts = self.initiate(code, pnr, date, authority).info["session"]
         try:
             updates.step(self.gate, self.actor, code, "validate", pnr=pnr, event_date=date, authority=authority,
                          ts=ts, data=data or {})
         except updates.DataRefused as exc:
-            return [p.code for p in exc.problems]
+            return list(exc.problems)
         return []
 
-    def refusal_texts(self, code: str, pnr: str | None, date: str, data: dict[str, Any] | None = None,
-                      authority: str | None = None) -> list[str]:
-        authority = authority or self.actor.authority
-        ts = self.initiate(code, pnr, date, authority).info["session"]
-        try:
-            updates.step(self.gate, self.actor, code, "validate", pnr=pnr, event_date=date, authority=authority,
-                         ts=ts, data=data or {})
-        except updates.DataRefused as exc:
-            return [p.text for p in exc.problems]
-        return []
+    def problems(self, *args: Any, **kwargs: Any) -> list[int]:
+        """The codes of the problems validation reports (empty if it passes)."""
+        return [p.code for p in self.refusal(*args, **kwargs)]
+
+    def refusal_texts(self, *args: Any, **kwargs: Any) -> list[str]:
+        """The texts of the problems validation reports."""
+        return [p.text for p in self.refusal(*args, **kwargs)]
 
     def state(self, pnr: str):
         with self.gate.engine.connect() as conn:

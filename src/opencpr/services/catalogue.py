@@ -19,7 +19,6 @@ Services are declared in the modules listed in :data:`_MODULES`; each has a modu
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 
 from opencpr.access.groups import Kind
 from opencpr.access.kvit import Kvit
+from opencpr.declared import collect
 from opencpr.domain.pnr import InvalidPNR, parse
 from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, UnknownField, UnknownService
 from opencpr.services.gate import Outcome, ServiceContext, ServiceSpec
@@ -325,20 +325,7 @@ _MODULES = (
 @cache
 def catalogue() -> dict[str, SearchService]:
     """Every service by its case-folded name, in declaration order."""
-    found: dict[str, SearchService] = {}
-    for module_name in _MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        for service in module.SERVICES:
-            folded = service.name.casefold()
-            if folded in found:
-                raise RuntimeError(f"service {service.name} is declared twice")
-            found[folded] = service
-    return found
+    return collect(_MODULES, "SERVICES", lambda service: service.name.casefold())
 
 
 def find(name: str) -> SearchService:

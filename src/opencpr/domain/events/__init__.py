@@ -7,9 +7,9 @@ and this project's B-codes for the rest (:data:`opencpr.domain.codes.Event`).
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 
+from opencpr.declared import collect
 from opencpr.domain.events.base import EventType
 
 _MODULES = (
@@ -23,19 +23,7 @@ _MODULES = (
 @cache
 def events() -> dict[str, EventType]:
     """Every event type by code, in declaration order."""
-    found: dict[str, EventType] = {}
-    for module_name in _MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        for event in module.EVENTS:
-            if event.code in found:
-                raise RuntimeError(f"event {event.code} is declared twice")
-            found[event.code] = event
-    return found
+    return collect(_MODULES, "EVENTS", lambda event: event.code)
 
 
 def event(code: str) -> EventType | None:
