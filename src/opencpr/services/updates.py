@@ -373,7 +373,8 @@ def new_pnr(conn: Connection, birth_date: str, sex: str) -> str:
 
     day = dt.date.fromisoformat(birth_date)
     prefix = f"{day:%d%m%y}"
-    taken = conn.execute(select(person.c.pnr).where(person.c.pnr.like(prefix + "%"))).scalars().all()
+    taken = conn.execute(select(person.c.pnr).where(person.c.pnr >= prefix, person.c.pnr < prefix + ":")
+                         ).scalars().all()  # a range on the key (``:`` follows the digits)
     try:
         return PNRAllocator(taken).allocate(day, sex)
     except LookupError:
