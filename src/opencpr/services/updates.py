@@ -25,13 +25,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from opencpr.access.groups import Kind, Scope
 from opencpr.access.kvit import Kvit
@@ -215,8 +215,17 @@ def _current_data(event: EventType, state: PersonState) -> dict[str, list[dict[s
 
 # --- sessions ------------------------------------------------------------------------------------------
 
-def _new_session_id(now: dt.datetime) -> str:
-    return f"{now:%Y%m%d%H%M%S}{secrets.randbelow(1_000_000):06d}"
+def _new_session_id(conn: Connection, now: dt.datetime) -> str:
+    """A ``ts`` as CPR writes it: yyyyMMddHHmmss and six more digits (here the microsecond), not yet in use."""
+    micro = time.time_ns() // 1000 % 1_000_000
+    for step in range(1_000_000):
+        ts = f"{now:%Y%m%d%H%M%S}{(micro + step) % 1_000_000:06d}"
+        if conn.execute(_SESSION_EXISTS, {"ts": ts}).first() is None:
+            return ts
+    raise RuntimeError("no free session stamp in this second")  # pragma: no cover
+
+
+_SESSION_EXISTS = select(update_session.c.id).where(update_session.c.id == bindparam("ts"))
 
 
 def _load_session(ctx: ServiceContext, ts: str | None, keys: Keys) -> Mapping[str, Any]:
@@ -279,7 +288,7 @@ def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
             raise PersonNotFound()
         master = master_data(ctx, state)
         current = _current_data(event, state)
-    ts = _new_session_id(ctx.now)
+    ts = _new_session_id(ctx.conn, ctx.now)
     now = stamp(ctx.now)
     ctx.conn.execute(insert(update_session).values(
         id=ts, event_code=event.code, pnr=keys.pnr, event_date=keys.event_date, authority=keys.authority,
