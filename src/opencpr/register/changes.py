@@ -152,9 +152,15 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
                 raise Conflict(change.pnr)
         else:  # pragma: no cover
             raise TypeError(change)
+    # keep the name search up to date: names (words) and the values its filters test (sex, birth
+    # date, status on the person row, current municipality and citizenship)
     renamed = {c.pnr for c in plan.changes if isinstance(c, NewPerson) or getattr(c, "table", None) == "name"}
-    for pnr in sorted(renamed):  # keep the name search up to date with the names written
+    refiltered = {c.pnr for c in plan.changes
+                  if getattr(c, "table", None) in (PERSON_TABLE, "address", "citizenship")} - renamed
+    for pnr in sorted(renamed):
         search_index.refresh_person(conn, pnr)
+    for pnr in sorted(refiltered):
+        search_index.refresh_filters(conn, pnr)
     ids = []
     for entry in plan.log:
         ids.append(_log(conn, entry, registered_at, authority, event_date, detail))

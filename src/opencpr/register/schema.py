@@ -132,7 +132,7 @@ Index(None, event.c.registered_at)
 #: ``name_search`` row per name row (current and historical) holds the folded words
 #: (``" jens peter mortensen "``) and the sort form (``"mortensen jens peter"``); ``name_word``
 #: holds each folded word once per person, with the sort form of the person's current name
-#: (ordered, for prefix search); ``road_name`` holds the road names by municipality and postal code.
+#: (ordered, for prefix search) and the person's filter values; ``road_name`` holds the road names by municipality and postal code.
 name_search = Table(
     "name_search", metadata,
     Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
@@ -148,6 +148,13 @@ name_word = Table(
     Column("sort_name", String(200), primary_key=True),
     Column("pnr", String(10), primary_key=True),
     Column("in_current", Boolean, nullable=False),
+    # the person's values the name search filters on (migration 0006), copied so that the
+    # filters are plain predicates on the rows the primary-key range scan reads
+    Column("sex", String(1)),
+    Column("birth_date", String(10)),
+    Column("status", String(2)),
+    Column("municipality", String(4)),  # of the current address; NULL without one
+    Column("country", String(4)),  # current citizenship (statsborgerskab); NULL without one
     sqlite_with_rowid=False,
 )
 Index(None, name_word.c.pnr)

@@ -10,6 +10,10 @@ Tables (declared in :mod:`opencpr.register.schema`, made by migration ``0004``):
 * ``name_word`` — each folded word of a person's names once (``in_current``: the word is in the
   current name), with the sort form of the person's current name. Its primary key
   ``(word, sort_name, pnr)`` gives prefix search its order: ``word >= 'hans' AND word < 'hans\\uffff'``.
+  Each row also carries the person's filter values (migration ``0006``): ``sex``, ``birth_date``,
+  ``status`` (from ``person``), ``municipality`` (of the current address) and ``country`` (the
+  current citizenship), NULL when the person has none, so that the name search's filters are
+  plain predicates on the rows its range scan reads.
 * ``road_name`` — road names (``VEJADRNVN``) by municipality, road code and postal code, from the
   reference road table and the register's clear-written addresses.
 
@@ -20,26 +24,30 @@ connection as ``opencpr_fold``. Everything is filled set-wise:
 * :func:`rebuild` — all of it, from scratch (migration, bulk loads that rebuild the indexes);
 * :func:`mark` / :func:`fill_since` — the persons whose name or clear-address rows were added
   after a mark (imports, smaller bulk loads);
-* :func:`refresh_person` — one person, after an update service changed a name.
+* :func:`refresh_person` — one person, after an update service changed a name;
+* :func:`refresh_filters` — the filter values of one person, after an update service changed
+  their person, address or citizenship rows (or :func:`fill_filters`, set-wise).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, inspect, select, text
 
 from opencpr.domain import reference
 from opencpr.domain.folding import fold, sql_fold
 from opencpr.register.schema import clear_address, name, name_search, name_word, road_name
 
-__all__ = ["FTS_TABLE", "TRIGRAM_INDEX", "Mark", "fill_since", "mark", "name_forms", "rebuild",
-           "refresh_person", "register_fold", "is_search_extra"]
+__all__ = ["FILTER_COLUMNS", "FTS_TABLE", "TRIGRAM_INDEX", "Mark", "fill_filters", "fill_since", "mark",
+           "name_forms", "rebuild", "refresh_filters", "refresh_person", "register_fold", "is_search_extra"]
 
 #: The SQLite FTS5 table (trigram) over ``name_search.words``.
 FTS_TABLE = "name_search_fts"
 #: The PostgreSQL GIN (pg_trgm) index over ``name_search.words``.
 TRIGRAM_INDEX = "ix_name_search_words_trgm"
+#: The person's values copied into every ``name_word`` row of theirs (see :func:`_filter_values`).
+FILTER_COLUMNS = ("sex", "birth_date", "status", "municipality", "country")
 
 
 def is_search_extra(name_: str) -> bool:
@@ -76,6 +84,15 @@ def _name_forms_sql(conn: Connection) -> tuple[str, str]:
     return f"' ' || {words} || ' '", sort
 
 
+def _filter_values(pnr: str) -> str:
+    """SQL: the :data:`FILTER_COLUMNS` of the person ``pnr`` (an SQL expression) names, in that
+    order — from ``person p`` (joined by the caller), the current address and citizenship."""
+    latest = "WHERE {t}.pnr = {pnr} AND {t}.\"current\" ORDER BY {t}.id DESC LIMIT 1"
+    return (f"p.sex AS sex, p.birth_date AS birth_date, p.status AS status, "
+            f"(SELECT a.municipality FROM address a {latest.format(t='a', pnr=pnr)}) AS municipality, "
+            f"(SELECT c.country FROM citizenship c {latest.format(t='c', pnr=pnr)}) AS country")
+
+
 # --- filling ------------------------------------------------------------------------------------
 
 
@@ -90,9 +107,10 @@ def _insert_names(conn: Connection, where: str, params: dict) -> int:
     return before
 
 
-def _insert_words(conn: Connection, before: int) -> None:
+def _insert_words(conn: Connection, before: int, filters: bool = True) -> None:
     """Insert the ``name_word`` rows (and the FTS5 rows on SQLite) of the persons of the
-    ``name_search`` rows after ``before``. Needs ``name_search``'s index on ``pnr``."""
+    ``name_search`` rows after ``before``, with their filter values unless not ``filters``.
+    Needs ``name_search``'s index on ``pnr``."""
     new = "s.id > :before"
     if _postgresql(conn):
         split = (f"SELECT s.pnr, s.\"current\" AS cur, unnest(string_to_array(btrim(s.words), ' ')) AS word "
@@ -105,12 +123,18 @@ def _insert_words(conn: Connection, before: int) -> None:
                  f"substr(rest, 1, instr(rest, ' ') - 1) FROM split WHERE instr(rest, ' ') > 0) "
                  f"SELECT pnr, cur, word FROM split")
         any_current = "max(w.cur) = 1"
+    columns, values, join = "", "", ""
+    if filters:
+        columns = ", " + ", ".join(FILTER_COLUMNS)
+        values = ", " + _filter_values("g.pnr")
+        join = " LEFT JOIN person p ON p.pnr = g.pnr"
     conn.execute(text(
-        f"INSERT INTO name_word (word, sort_name, pnr, in_current) "
+        f"INSERT INTO name_word (word, sort_name, pnr, in_current{columns}) "
         f"SELECT g.word, (SELECT b.sort_name FROM name_search b WHERE b.pnr = g.pnr "
-        f"ORDER BY b.\"current\" DESC, b.id DESC LIMIT 1), g.pnr, g.in_current "
+        f"ORDER BY b.\"current\" DESC, b.id DESC LIMIT 1), g.pnr, g.in_current{values} "
         f"FROM (SELECT w.pnr, w.word, {any_current} AS in_current FROM ({split}) w "
-        f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g ORDER BY 1, 2, 3"), {"before": before})
+        f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g{join} ORDER BY 1, 2, 3"),
+        {"before": before})
     if not _postgresql(conn):
         conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, words) SELECT id, words FROM name_search s "
                           f"WHERE {new}"), {"before": before})
@@ -148,6 +172,10 @@ def _reference_roads(conn: Connection) -> None:
         conn.execute(road_name.insert(), rows)
 
 
+def _has_filter_columns(conn: Connection) -> bool:
+    return FILTER_COLUMNS[0] in {c["name"] for c in inspect(conn).get_columns("name_word")}
+
+
 def rebuild(conn: Connection) -> None:
     """Empty and fill every search structure from the register (set-wise, indexes built after)."""
     register_fold(conn)
@@ -164,7 +192,8 @@ def rebuild(conn: Connection) -> None:
     before = _insert_names(conn, "1 = 1", {})
     for ix in name_search.indexes:
         ix.create(conn)
-    _insert_words(conn, before)
+    # migration 0004 rebuilds before 0006 adds the filter columns
+    _insert_words(conn, before, filters=_has_filter_columns(conn))
     for ix in name_word.indexes:
         ix.create(conn)
     _reference_roads(conn)
@@ -226,3 +255,18 @@ def refresh_person(conn: Connection, pnr: str) -> None:
     _delete_persons(conn, "x.pnr = :pnr", {"pnr": pnr})
     conn.execute(name_word.delete().where(name_word.c.pnr == pnr))
     _fill_names(conn, "n.pnr = :pnr", {"pnr": pnr})
+
+
+def fill_filters(conn: Connection, where: str, params: dict) -> None:
+    """Copy the filter values of the persons ``where`` selects (SQL on ``p``, the person table)
+    into their ``name_word`` rows (one set-wise ``UPDATE … FROM``)."""
+    columns = ", ".join(f"{c} = f.{c}" for c in FILTER_COLUMNS)
+    conn.execute(text(
+        f"UPDATE name_word SET {columns} FROM (SELECT p.pnr, {_filter_values('p.pnr')} FROM person p "
+        f"WHERE {where}) f WHERE name_word.pnr = f.pnr"), params)
+
+
+def refresh_filters(conn: Connection, pnr: str) -> None:
+    """Copy one person's sex, birth date, status, municipality and citizenship into their name
+    words again (call after changing their person row, current address or citizenship)."""
+    fill_filters(conn, "p.pnr = :pnr", {"pnr": pnr})

@@ -203,6 +203,25 @@ class Filters:
             query = query.join(person, person.c.pnr == pnr)
         return query.where(*own, *self.other_conditions(pnr))
 
+    def apply_to_words(self, query: Select, w: Any) -> Select:
+        """``query`` over ``name_word`` (or an alias) limited to the persons matching, by the filter
+        values copied into each row (no joins); a birth authority still joins ``person``."""
+        conds: list[ColumnElement[bool]] = []
+        if self.sex:
+            conds.append(w.c.sex == self.sex)
+        if self.status:
+            conds.append(w.c.status == self.status)
+        if self.born_from:
+            conds.append(w.c.birth_date >= self.born_from)
+        if self.born_on_or_before:
+            conds.append(w.c.birth_date <= self.born_on_or_before)
+        if self.citizenship:
+            conds.append(w.c.country == self.citizenship)
+        if self.municipalities:
+            conds.append(w.c.municipality.in_(self.municipalities))
+        rest = Filters(birth_authority=self.birth_authority)
+        return rest.apply(query.where(*conds), w.c.pnr)
+
 
 def _years_before(day: str, years: int) -> str:
     d = dt.date.fromisoformat(day)
@@ -334,7 +353,8 @@ def _driver(ctx: ServiceContext, terms: Sequence[Term], historical: bool) -> int
 
 def _by_word(ctx: ServiceContext, terms: Sequence[Term], driver: int, historical: bool, filters: Filters,
              after: list[Any] | None, limit: int | None) -> Select:
-    """Hits ordered by (matching word, sort name, pnr) from ``name_word``'s primary key."""
+    """Hits ordered by (matching word, sort name, pnr) from ``name_word``'s primary key; the filters
+    test the values copied into its rows, so the range scan joins nothing for them."""
     w = name_word
     lead = terms[driver]
     query = select(w.c.word, w.c.sort_name, w.c.pnr).where(w.c.word >= lead.text, w.c.word < _upper_bound(lead.text))
@@ -347,7 +367,7 @@ def _by_word(ctx: ServiceContext, terms: Sequence[Term], driver: int, historical
                                             *([] if historical else [other.c.in_current == true()])))
     if len(terms) > 1:
         query = query.where(_names_match(w.c.pnr, terms, historical))
-    query = filters.apply(query, w.c.pnr).where(ctx.in_scope(w.c.pnr))
+    query = filters.apply_to_words(query, w).where(ctx.in_scope(w.c.pnr))
     if after is not None:
         query = query.where(tuple_(w.c.word, w.c.sort_name, w.c.pnr) > tuple_(*after[1:]))
     query = query.order_by(w.c.word, w.c.sort_name, w.c.pnr)
