@@ -107,11 +107,13 @@ def _insert_names(conn: Connection, where: str, params: dict) -> int:
     return before
 
 
-def _insert_words(conn: Connection, before: int, filters: bool = True) -> None:
+def _insert_words(conn: Connection, before: int, filters: bool = True, pnr: str | None = None) -> None:
     """Insert the ``name_word`` rows (and the FTS5 rows on SQLite) of the persons of the
-    ``name_search`` rows after ``before``, with their filter values unless not ``filters``.
+    ``name_search`` rows after ``before`` (only ``pnr``'s, when given: rows that other transactions
+    committed meanwhile are theirs), with their filter values unless not ``filters``.
     Needs ``name_search``'s index on ``pnr``."""
-    new = "s.id > :before"
+    new = "s.id > :before" + (" AND s.pnr = :pnr" if pnr else "")
+    params = {"before": before} | ({"pnr": pnr} if pnr else {})
     if _postgresql(conn):
         split = (f"SELECT s.pnr, s.\"current\" AS cur, unnest(string_to_array(btrim(s.words), ' ')) AS word "
                  f"FROM name_search s WHERE {new}")
@@ -134,14 +136,14 @@ def _insert_words(conn: Connection, before: int, filters: bool = True) -> None:
         f"ORDER BY b.\"current\" DESC, b.id DESC LIMIT 1), g.pnr, g.in_current{values} "
         f"FROM (SELECT w.pnr, w.word, {any_current} AS in_current FROM ({split}) w "
         f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g{join} ORDER BY 1, 2, 3"),
-        {"before": before})
+        params)
     if not _postgresql(conn):
         conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, words) SELECT id, words FROM name_search s "
-                          f"WHERE {new}"), {"before": before})
+                          f"WHERE {new}"), params)
 
 
-def _fill_names(conn: Connection, where: str, params: dict) -> None:
-    _insert_words(conn, _insert_names(conn, where, params))
+def _fill_names(conn: Connection, where: str, params: dict, pnr: str | None = None) -> None:
+    _insert_words(conn, _insert_names(conn, where, params), pnr=pnr)
 
 
 def _fill_roads(conn: Connection, where: str, params: dict) -> None:
@@ -254,7 +256,7 @@ def refresh_person(conn: Connection, pnr: str) -> None:
     register_fold(conn)
     _delete_persons(conn, "x.pnr = :pnr", {"pnr": pnr})
     conn.execute(name_word.delete().where(name_word.c.pnr == pnr))
-    _fill_names(conn, "n.pnr = :pnr", {"pnr": pnr})
+    _fill_names(conn, "n.pnr = :pnr", {"pnr": pnr}, pnr=pnr)
 
 
 def fill_filters(conn: Connection, where: str, params: dict) -> None:
