@@ -53,6 +53,33 @@ def test_a_conflicting_save_is_refused_and_can_be_validated_again(updater):
     assert updater.state(JENS).current("address")["house_no"] == "009"
 
 
+def test_validation_sees_a_save_made_after_the_session_began(updater):
+    from opencpr.services import updates
+
+    keys = {"pnr": JENS, "event_date": "2014-10-27", "authority": updater.actor.authority}
+    data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"}
+    waiting = updater.initiate("A01", JENS, "2014-10-27").info["session"]
+    updater.run("A01", JENS, "2014-10-27", data)  # another session moves Jens there meanwhile
+    with pytest.raises(updates.DataRefused) as refused:  # the same move again: nothing would change now
+        updates.step(updater.gate, updater.actor, "A01", "validate", ts=waiting, data=data, **keys)
+    assert [p.code for p in refused.value.problems] == [NO_CHANGE]
+
+
+def test_a_save_is_refused_when_the_other_person_changed_after_validation(updater):
+    from opencpr.services import updates
+
+    a, b, c = "1307610015", "0708610038", "0708614866"
+    keys = {"pnr": a, "event_date": "2014-10-25", "authority": updater.actor.authority}
+    ts = updater.initiate("B29", a, "2014-10-25").info["session"]
+    updates.step(updater.gate, updater.actor, "B29", "validate", ts=ts, data={"AEGTEPNR": b}, **keys)
+    updater.run("B29", b, "2014-10-25", {"AEGTEPNR": c})  # the intended spouse marries someone else first
+    with pytest.raises(UpdateConflict):
+        updates.step(updater.gate, updater.actor, "B29", "save", ts=ts, data={"AEGTEPNR": b}, **keys)
+    assert updater.state(a).current("civil_status")["civil_status"] != "G"
+    with pytest.raises(updates.DataRefused):  # validated again, the marriage is refused: b is married now
+        updates.step(updater.gate, updater.actor, "B29", "validate", ts=ts, data={"AEGTEPNR": b}, **keys)
+
+
 def test_death_makes_the_spouse_a_widow(updater):
     wife, husband = "0708614319", None
     spouse = updater.state(wife).current("civil_status")

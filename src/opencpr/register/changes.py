@@ -112,12 +112,54 @@ def _set(conn: Connection, table_name: str, pnr: str, row_id: int | None, values
     return conn.execute(_update(table_name, columns, row_id is not None, only_current), params).rowcount
 
 
+_PERSON_FILTERS = ("sex", "birth_date", "status")
+
+
+def _same_municipality(changes: list[Any], before: PersonState | None) -> bool:
+    """The address changes only replace the current address by one in the same municipality (a
+    move within it): the municipality the name search filters on stays what it was."""
+    old = before.current("address") if before is not None else None
+    if old is None:
+        return False
+    inserted = [c for c in changes if isinstance(c, Insert)]
+    if len(inserted) != 1 or not inserted[0].values.get("current"):
+        return False
+    if any(not isinstance(c, Insert) and not (isinstance(c, Close) and c.row_id == int(old["id"])) for c in changes):
+        return False
+    return inserted[0].values.get("municipality") == old.get("municipality")
+
+
+def _filters_changed(plan: Plan, before: Mapping[str, PersonState] | None) -> set[str]:
+    """The persons whose name-search filter values (sex, birth date, status, municipality,
+    citizenship) the plan may change; without ``before`` every person whose rows they come from
+    is changed."""
+    before = before or {}
+    by_person: dict[tuple[str, str], list[Any]] = {}
+    for c in plan.changes:
+        table = getattr(c, "table", None)
+        if table in (PERSON_TABLE, "address", "citizenship"):
+            by_person.setdefault((c.pnr, table), []).append(c)
+    out: set[str] = set()
+    for (pnr, table), changes in by_person.items():
+        old = before.get(pnr)
+        if table == PERSON_TABLE:
+            if old is None or any(not isinstance(c, Update) or any(
+                    k in c.values and c.values[k] != old.person.get(k) for k in _PERSON_FILTERS) for c in changes):
+                out.add(pnr)
+        elif table == "citizenship" or not _same_municipality(changes, old):
+            out.add(pnr)
+    return out
+
+
 def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, registered_at: str, authority: str,
-               event_date: str, detail: Mapping[str, Any] | None = None) -> list[int]:
+               event_date: str, detail: Mapping[str, Any] | None = None,
+               before: Mapping[str, PersonState] | None = None) -> list[int]:
     """Write ``plan`` (in the caller's transaction); returns the ids of the logged events.
 
     ``versions`` holds the version read for every existing person the plan changes; a person
     whose version moved on raises :class:`Conflict` before anything is written for it.
+    ``before``, the persons' state the plan was made from, lets the name search's filter values
+    be left alone where the plan does not change them.
     """
     tables = _tables()
     new_persons = {c.pnr for c in plan.changes if isinstance(c, NewPerson)}
@@ -155,8 +197,7 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
     # keep the name search up to date: names (words) and the values its filters test (sex, birth
     # date, status on the person row, current municipality and citizenship)
     renamed = {c.pnr for c in plan.changes if isinstance(c, NewPerson) or getattr(c, "table", None) == "name"}
-    refiltered = {c.pnr for c in plan.changes
-                  if getattr(c, "table", None) in (PERSON_TABLE, "address", "citizenship")} - renamed
+    refiltered = _filters_changed(plan, before) - renamed
     for pnr in sorted(renamed):
         search_index.refresh_person(conn, pnr)
     for pnr in sorted(refiltered):

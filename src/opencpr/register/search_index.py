@@ -32,6 +32,7 @@ connection as ``opencpr_fold``. Everything is filled set-wise:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import Connection, func, inspect, select, text
 
@@ -262,10 +263,17 @@ def refresh_person(conn: Connection, pnr: str) -> None:
 def fill_filters(conn: Connection, where: str, params: dict) -> None:
     """Copy the filter values of the persons ``where`` selects (SQL on ``p``, the person table)
     into their ``name_word`` rows (one set-wise ``UPDATE … FROM``)."""
+    conn.execute(_fill_filters_statement(where, _postgresql(conn)), params)
+
+
+@cache
+def _fill_filters_statement(where: str, postgresql: bool):
+    """The ``UPDATE`` of :func:`fill_filters`; it leaves alone the words whose values are already right."""
     columns = ", ".join(f"{c} = f.{c}" for c in FILTER_COLUMNS)
-    conn.execute(text(
-        f"UPDATE name_word SET {columns} FROM (SELECT p.pnr, {_filter_values('p.pnr')} FROM person p "
-        f"WHERE {where}) f WHERE name_word.pnr = f.pnr"), params)
+    differs = " IS DISTINCT FROM " if postgresql else " IS NOT "
+    changed = " OR ".join(f"name_word.{c}{differs}f.{c}" for c in FILTER_COLUMNS)
+    return text(f"UPDATE name_word SET {columns} FROM (SELECT p.pnr, {_filter_values('p.pnr')} FROM person p "
+                f"WHERE {where}) f WHERE name_word.pnr = f.pnr AND ({changed})")
 
 
 def refresh_filters(conn: Connection, pnr: str) -> None:

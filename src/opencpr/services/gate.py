@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -90,6 +92,41 @@ class ServiceSpec:
     description: str = ""
 
 
+class Memo:
+    """A small process-local store the gate keeps for its services (least recently used out).
+
+    Services may keep what they read in one call for a later call of the same dialogue (the
+    update services keep the persons' state from validation to save); what is kept is only ever
+    a shortcut, checked against the register before it is used, never the record.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, key: Any) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 _GATE = object()
 _MUNICIPALITY_QUERY = select(address.c.municipality).where(address.c.pnr == bindparam("pnr"),
                                                            address.c.current == true())
@@ -98,9 +135,10 @@ _MUNICIPALITY_QUERY = select(address.c.municipality).where(address.c.pnr == bind
 class ServiceContext:
     """What a service gets from the gate: the connection, the actor, the day and the primitives."""
 
-    __slots__ = ("conn", "actor", "grant", "now", "today", "_protections", "_touched")
+    __slots__ = ("conn", "actor", "grant", "now", "today", "memo", "_protections", "_touched")
 
-    def __init__(self, key: object, conn: Connection, actor: Actor, grant: Grant, now: dt.datetime) -> None:
+    def __init__(self, key: object, conn: Connection, actor: Actor, grant: Grant, now: dt.datetime,
+                 memo: Memo | None = None) -> None:
         if key is not _GATE:
             raise TypeError("service contexts are made by the gate only: call services through Gate.call")
         self.conn = conn
@@ -108,6 +146,7 @@ class ServiceContext:
         self.grant = grant
         self.now = now
         self.today = now.date().isoformat()
+        self.memo = memo if memo is not None else Memo(0)
         self._protections: dict[str, frozenset[str]] = {}
         self._touched: list[str] = []
 
@@ -179,6 +218,7 @@ class Gate:
         self.audit_mode = AuditMode(audit_mode)
         self.passwords = passwords or Passwords()
         self.writer = writer
+        self.memo = Memo()  # what services keep between the calls of a dialogue (see Memo)
         if self.writer is None and self.audit_mode is AuditMode.DEFERRED:
             self.writer = AuditWriter(engine)
 
@@ -203,7 +243,7 @@ class Gate:
         with self.engine.connect() as conn:
             if sync:  # this transaction will write the audit record: begin it as a writer
                 begin_write(conn)
-            ctx = ServiceContext(_GATE, conn, actor, grant, now)
+            ctx = ServiceContext(_GATE, conn, actor, grant, now, self.memo)
             try:
                 if grant.scope is not Scope.ALL:
                     self._check_scope(ctx, spec, keys)

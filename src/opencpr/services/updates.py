@@ -32,6 +32,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from opencpr.access.groups import Kind, Scope
 from opencpr.access.kvit import Kvit
@@ -44,7 +45,7 @@ from opencpr.domain.events import events
 from opencpr.domain.events.base import EventType, PersonState, Problem, Situation, check_fields, check_rules
 from opencpr.domain.pnr import InvalidPNR, parse
 from opencpr.register.changes import Conflict, apply_plan, read_states
-from opencpr.register.schema import pending_event, update_session
+from opencpr.register.schema import pending_event, person, update_session
 from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, PersonNotFound, ServiceError
 from opencpr.services.gate import Outcome, ServiceContext, ServiceSpec
 
@@ -215,23 +216,33 @@ def _current_data(event: EventType, state: PersonState) -> dict[str, list[dict[s
 
 # --- sessions ------------------------------------------------------------------------------------------
 
-def _new_session_id(conn: Connection, now: dt.datetime) -> str:
-    """A ``ts`` as CPR writes it: yyyyMMddHHmmss and six more digits (here the microsecond), not yet in use."""
+@cache
+def _session_insert(dialect: str):
+    """``INSERT … ON CONFLICT DO NOTHING`` of a session: a stamp taken meanwhile inserts nothing."""
+    maker = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (maker(update_session).on_conflict_do_nothing(index_elements=[update_session.c.id])
+            .returning(update_session.c.id))
+
+
+def _open_session(conn: Connection, now: dt.datetime, values: Mapping[str, Any]) -> str:
+    """Open a session under a new ``ts`` as CPR writes it: yyyyMMddHHmmss and six more digits
+    (here the microsecond, moved on while a stamp of the same second is taken)."""
+    statement = _session_insert(conn.dialect.name)
     micro = time.time_ns() // 1000 % 1_000_000
     for step in range(1_000_000):
         ts = f"{now:%Y%m%d%H%M%S}{(micro + step) % 1_000_000:06d}"
-        if conn.execute(_SESSION_EXISTS, {"ts": ts}).first() is None:
+        if conn.execute(statement, {**values, "id": ts}).first() is not None:
             return ts
     raise RuntimeError("no free session stamp in this second")  # pragma: no cover
 
 
-_SESSION_EXISTS = select(update_session.c.id).where(update_session.c.id == bindparam("ts"))
+_SESSION_QUERY = select(update_session).where(update_session.c.id == bindparam("ts"))
 
 
 def _load_session(ctx: ServiceContext, ts: str | None, keys: Keys) -> Mapping[str, Any]:
     if not ts:
         raise MissingKey("ts", keys.event_code)
-    row = ctx.conn.execute(select(update_session).where(update_session.c.id == str(ts).strip())).mappings().first()
+    row = ctx.conn.execute(_SESSION_QUERY, {"ts": str(ts).strip()}).mappings().first()
     if row is None or row["actor"] != ctx.actor.ident or row["expires_at"] <= stamp(ctx.now) \
             or row["state"] in ("cancelled", "saved"):
         raise SessionUnknown(ts)
@@ -240,9 +251,55 @@ def _load_session(ctx: ServiceContext, ts: str | None, keys: Keys) -> Mapping[st
     return row
 
 
+@cache
+def _session_update(columns: tuple[str, ...]):
+    return (update(update_session).where(update_session.c.id == bindparam("w_id"))
+            .values({c: bindparam(f"v_{c}") for c in ("updated_at", "expires_at", *columns)}))
+
+
 def _touch_session(ctx: ServiceContext, ts: str, **values: Any) -> None:
-    ctx.conn.execute(update(update_session).where(update_session.c.id == ts).values(
-        updated_at=stamp(ctx.now), expires_at=stamp(ctx.now + SESSION_IDLE), **values))
+    columns = tuple(sorted(values))
+    ctx.conn.execute(_session_update(columns), {
+        "w_id": ts, "v_updated_at": stamp(ctx.now), "v_expires_at": stamp(ctx.now + SESSION_IDLE),
+        **{f"v_{c}": values[c] for c in columns}})
+
+
+# --- the persons' state kept from one step of a session to the next ------------------------------------
+
+_VERSIONS = select(person.c.pnr, person.c.version).where(person.c.pnr.in_(bindparam("pnrs", expanding=True)))
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The state read in a session's last step: the tables read (None: all) and each person's state."""
+
+    tables: frozenset[str] | None
+    states: dict[str, PersonState]
+
+    def covers(self, tables: tuple[str, ...] | None) -> bool:
+        return self.tables is None or (tables is not None and set(tables) <= self.tables)
+
+
+def _keep(ctx: ServiceContext, ts: str, tables: tuple[str, ...] | None, states: Mapping[str, PersonState]) -> None:
+    ctx.memo.put(("update-state", ts), _Kept(None if tables is None else frozenset(tables), dict(states)))
+
+
+def _forget(ctx: ServiceContext, ts: str | None) -> None:
+    if ts:
+        ctx.memo.drop(("update-state", ts))
+
+
+def _kept_states(ctx: ServiceContext, ts: str | None, tables: tuple[str, ...] | None) -> dict[str, PersonState] | None:
+    """The state kept from the session's last step, if it covers ``tables`` and no person in it has
+    changed since (each person's version is read again: one query instead of every table)."""
+    kept = ctx.memo.get(("update-state", ts)) if ts else None
+    if kept is None or not kept.covers(tables):
+        return None
+    now = dict(ctx.conn.execute(_VERSIONS, {"pnrs": sorted(kept.states)}).all())
+    if any(now.get(p) != s.version for p, s in kept.states.items()):
+        _forget(ctx, ts)
+        return None
+    return dict(kept.states)
 
 
 def _actions(event: EventType, state: str) -> list[str]:
@@ -255,17 +312,24 @@ def _actions(event: EventType, state: str) -> list[str]:
 
 # --- the steps ------------------------------------------------------------------------------------------
 
-def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any]
+def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any], ts: str | None = None
                ) -> tuple[Situation | None, dict[str, PersonState], list[Problem], dict, dict]:
+    """The event's situation: its data parsed and checked, the persons' state (read, or kept from
+    the session's last step when nobody has changed since), and the rules' problems."""
     values, texts, problems = check_fields(event, raw, ctx.now.date())
-    states = read_states(ctx.conn, [keys.pnr] if keys.pnr else [], event.reads)
+    states = _kept_states(ctx, ts, event.reads)
+    if states is None:
+        states = read_states(ctx.conn, [keys.pnr] if keys.pnr else [], event.reads)
     person = states.get(keys.pnr) if keys.pnr else None
     if keys.pnr and person is None:
         raise PersonNotFound()
     if person is None:  # an event that creates the person: an empty state until the PNR is given
         person = PersonState("", {"status": None})
     related = [p for p in event.related(person, values) if p not in states]
-    states |= read_states(ctx.conn, related, event.reads)
+    if related:
+        states |= read_states(ctx.conn, related, event.reads)
+    if ts:
+        _keep(ctx, ts, event.reads, states)
     others = {p: s for p, s in states.items() if p != keys.pnr}
     situation = Situation(event.code, person, keys.event_date, ctx.today, keys.authority, values, texts, others,
                           moment=f"{keys.event_date}T{ctx.now:%H:%M}")
@@ -281,20 +345,21 @@ def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
     keys = _keys(ctx, event, pnr, event_date, authority)
     master: dict[str, Any] = {}
     current: dict[str, Any] = {}
+    shown = None if event.reads is None else tuple(dict.fromkeys(("address", "clear_address", "name", *event.concerns,
+                                                                  *event.reads)))
     if keys.pnr:
-        shown = None if event.reads is None else ("address", "clear_address", "name", *event.concerns)
         state = read_states(ctx.conn, [keys.pnr], shown).get(keys.pnr)
         if state is None:
             raise PersonNotFound()
         master = master_data(ctx, state)
         current = _current_data(event, state)
-    ts = _new_session_id(ctx.conn, ctx.now)
     now = stamp(ctx.now)
-    ctx.conn.execute(insert(update_session).values(
-        id=ts, event_code=event.code, pnr=keys.pnr, event_date=keys.event_date, authority=keys.authority,
-        actor=ctx.actor.ident, state="initiated", keys=json.dumps(keys.as_dict()), created_at=now, updated_at=now,
-        expires_at=stamp(ctx.now + SESSION_IDLE)))
+    ts = _open_session(ctx.conn, ctx.now, {
+        "event_code": event.code, "pnr": keys.pnr, "event_date": keys.event_date, "authority": keys.authority,
+        "actor": ctx.actor.ident, "state": "initiated", "keys": json.dumps(keys.as_dict()), "created_at": now,
+        "updated_at": now, "expires_at": stamp(ctx.now + SESSION_IDLE)})
     if keys.pnr:
+        _keep(ctx, ts, shown, {keys.pnr: state})
         ctx.touch(keys.pnr)
     return Outcome([master] if master else [], detail=f"{event.code} initiated",
                    info={"session": ts, "state": "initiated", "actions": _actions(event, "initiated"),
@@ -316,8 +381,8 @@ def _validate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
     event = _event(event_code)
     keys = _keys(ctx, event, pnr, event_date, authority)
     _load_session(ctx, ts, keys)
-    situation, states, problems, values, texts = _situation(ctx, event, keys, data or {})
     assert ts is not None
+    situation, states, problems, values, texts = _situation(ctx, event, keys, data or {}, ts)
     if problems:
         _touch_session(ctx, ts, state="initiated", data=None, versions=None)
         raise DataRefused(problems)
@@ -347,16 +412,21 @@ def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_da
     versions = {p: int(v) for p, v in json.loads(session["versions"] or "{}").items()}
     pending = ctx.pending_only or (keys.event_date > ctx.today and event.allow_future)
     if pending:
+        _forget(ctx, ts)
         receipt = _to_pending(ctx, event, keys, raw, ts, "awaiting_approval" if ctx.pending_only else "waiting")
     else:
-        situation, states, problems, values, texts = _situation(ctx, event, keys, raw)
+        situation, states, problems, values, texts = _situation(ctx, event, keys, raw, ts)
         moved = sorted(p for p, v in versions.items() if p in states and states[p].version != v)
         if moved:  # another save changed a person after this session validated
+            _forget(ctx, ts)
             raise UpdateConflict(f"{Kvit.CONFLICT.text} ({', '.join(moved)})")
         if problems:
             raise DataRefused(problems)
-        receipt = apply_event(ctx.conn, event, situation, versions, registered_at=stamp(ctx.now),
-                              authority=keys.authority)
+        try:
+            receipt = apply_event(ctx.conn, event, situation, versions, registered_at=stamp(ctx.now),
+                                  authority=keys.authority)
+        finally:
+            _forget(ctx, ts)
     receipt["session"] = ts
     _touch_session(ctx, ts, state="saved", receipt=json.dumps(receipt, ensure_ascii=False))
     changed = tuple(receipt.get("persons", ())) or ((keys.pnr,) if keys.pnr else ())
@@ -371,6 +441,7 @@ def _cancel(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_
     keys = _keys(ctx, event, pnr, event_date, authority)
     _load_session(ctx, ts, keys)
     assert ts is not None
+    _forget(ctx, ts)
     _touch_session(ctx, ts, state="cancelled")
     return Outcome([], detail=f"{event.code} cancelled", info={"session": ts, "state": "cancelled", "actions": []})
 
@@ -404,7 +475,8 @@ def apply_event(conn: Connection, event: EventType, situation: Situation, versio
     plan = event.effect(situation)
     try:
         ids = apply_plan(conn, plan, versions, registered_at=registered_at, authority=authority,
-                         event_date=situation.date, detail={"data": dict(situation.data)})
+                         event_date=situation.date, detail={"data": dict(situation.data)},
+                         before={situation.person.pnr: situation.person, **situation.others})
     except Conflict as exc:
         raise UpdateConflict(f"{Kvit.CONFLICT.text} ({exc.pnr})") from None
     return {"where": "register", "event": event.code, "title": event.title, "event_ids": ids,
