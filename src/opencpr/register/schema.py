@@ -5,7 +5,9 @@ The data columns of every person table come from the record layouts of the CPR e
 map to it, so what the extract carries, the register holds. Current and historical records of
 one kind of data share a table (``address`` holds 002 and 023 rows) and are told apart by
 ``current``. Every row carries its registration time and registering authority; rows of kinds
-with history carry the correction marker (``correction``: None, K, A or Æ).
+with history carry the correction marker (``correction``: None, K, A or Æ), and so do the rows
+of the kinds that data maintenance corrects and undoes without history (:data:`MARKED_TABLES`,
+migration 0007).
 
 Rows are never deleted. Closing a period sets its ``valid_to``; a correction or an undo marks
 the old row and adds a new one; every change is also an event in ``event``, the append-only log.
@@ -67,6 +69,11 @@ def _person_table() -> Table:
     )
 
 
+#: Tables without history whose rows data maintenance marks K (corrected) or A (undone): the
+#: extract has no ANNKOR for them, so the column is added here (migration 0007).
+MARKED_TABLES = ("child", "previous_pnr", "municipal_condition", "note", "protection")
+
+
 def _row_table(name: str, *extra: Column) -> Table:
     history = name in CURRENT_AND_HISTORICAL
     columns = [c for c in _data_columns(name) if c.name != "correction"]
@@ -76,6 +83,7 @@ def _row_table(name: str, *extra: Column) -> Table:
         Column("pnr", String(10), nullable=False),
         *columns,
         *([Column("current", Boolean, nullable=False), Column("correction", String(1))] if history else []),
+        *([Column("correction", String(1))] if name in MARKED_TABLES else []),
         *extra,
         Column("authority", String(4)),
         Column("registered_at", String(19)),
