@@ -1,7 +1,8 @@
 """Name and address protection (navne- og adressebeskyttelse) and the other protection flags.
 
 A protection row (record 004) is in force on a day when ``valid_from <= day < valid_to`` (the
-end date is the day it is lifted; a missing date is open). Type ``0001`` hides the person's
+end date is the day it is lifted; a missing date is open) and it is not set aside by data
+maintenance (marked K or A). Type ``0001`` hides the person's
 address from callers whose group lacks ``protected_addresses``:
 
 * in lookups the address fields (:data:`ADDRESS_FIELDS`) go out blank — the fields are still
@@ -25,6 +26,10 @@ from opencpr.register.schema import protection
 
 NAME_AND_ADDRESS = "0001"
 
+#: Correction markers of protection rows that no longer count: K (corrected: the corrected copy
+#: counts instead) and A (undone).
+SET_ASIDE = ("K", "A")
+
 #: The address fields of service records (the names the services use); blanked under protection.
 ADDRESS_FIELDS: frozenset[str] = frozenset({
     "co_name", "locality", "standard_address", "town", "postal_code", "postal_district", "municipality",
@@ -42,9 +47,13 @@ def in_force(valid_from: str | None, valid_to: str | None, day: str) -> bool:
 
 
 def in_force_condition(day: Any, table: Any = protection) -> ColumnElement[bool]:
-    """SQL: a row of ``table`` (the protection table or an alias) is in force on ``day``."""
+    """SQL: a row of ``table`` (the protection table or an alias) is in force on ``day``.
+
+    A row set aside by data maintenance (``correction`` K: replaced by its corrected copy, A:
+    undone) is never in force."""
     return and_(or_(table.c.valid_from.is_(None), table.c.valid_from <= day),
-                or_(table.c.valid_to.is_(None), table.c.valid_to == "", table.c.valid_to > day))
+                or_(table.c.valid_to.is_(None), table.c.valid_to == "", table.c.valid_to > day),
+                or_(table.c.correction.is_(None), table.c.correction.not_in(SET_ASIDE)))
 
 
 def protected_condition(pnr_column: ColumnElement[str], day: str,

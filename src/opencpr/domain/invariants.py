@@ -90,7 +90,7 @@ def check_person(bundle: Bundle) -> Iterator[Violation]:
     if status == "70" and not any(r["current"] for r in bundle.get("disappearance", ())):
         yield bad("disappeared-has-record", "status 70 without a current disappearance record")
     for kind, most in MOST.items():
-        n = len(bundle.get(kind, ()))
+        n = sum(1 for r in bundle.get(kind, ()) if r.get("correction") not in ("K", "A"))
         if n > most:
             yield bad(f"at-most-{kind}", f"{n} {kind} rows, at most {most}")
 

@@ -21,6 +21,9 @@ from opencpr.register.schema import PERSON_TABLES, child, civil_status, person
 #: Civil statuses that name a living spouse or partner who must name this person back.
 _COUPLED = ("G", "P")
 
+#: A child row (record 014) not set aside by data maintenance (K corrected, A undone).
+_kept_child = or_(child.c.correction.is_(None), child.c.correction.not_in(("K", "A")))
+
 
 @dataclass
 class CheckReport:
@@ -59,6 +62,7 @@ def _cross_person(conn: Connection) -> Iterator[Violation]:
     q = (
         select(child.c.pnr, child.c.child_pnr)
         .join(kid, kid.c.pnr == child.c.child_pnr)
+        .where(_kept_child)
         .where(or_(kid.c.mother_pnr.is_(None), kid.c.mother_pnr != child.c.pnr))
         .where(or_(kid.c.father_pnr.is_(None), kid.c.father_pnr != child.c.pnr))
     )
@@ -71,7 +75,7 @@ def _cross_person(conn: Connection) -> Iterator[Violation]:
             select(person.c.pnr, col)
             .join(parent, parent.c.pnr == col)
             .where(col.not_in([p for p in NO_PNR if p]))
-            .where(not_(exists().where(and_(child.c.pnr == col, child.c.child_pnr == person.c.pnr))))
+            .where(not_(exists().where(and_(child.c.pnr == col, child.c.child_pnr == person.c.pnr, _kept_child))))
         )
         for pnr, parent_pnr in conn.execute(q):
             yield Violation(pnr, rule, f"parent {parent_pnr} does not list {pnr} as a child")

@@ -30,11 +30,20 @@ from opencpr.register.schema import PERSON_TABLE, TABLES
 _ALWAYS = ("001", "009", "015")
 
 
+#: Correction markers of rows that are no longer the person's data (K corrected, A undone).
+_SET_ASIDE = ("K", "A")
+
+
 class PersonWriter:
-    """Writes a person's extract records from register rows, with compiled formatters."""
+    """Writes a person's extract records from register rows, with compiled formatters.
+
+    A record type without ANNKOR (the child, protection, municipal and previous-PNR records, the
+    historical church record) cannot say that a row is corrected or undone, so those rows are left
+    out of it."""
 
     def __init__(self) -> None:
-        self._plan: list[tuple] = []  # (table, index of `current` or None, wanted current, formatter)
+        # (table, index of `current` or None, wanted current, index of `correction` to leave out or None, formatter)
+        self._plan: list[tuple] = []
         for record_type in PERSON_RECORD_TYPES:
             layout = LAYOUTS[record_type]
             cols = table_columns(TABLES[layout.table])
@@ -43,19 +52,23 @@ class PersonWriter:
             fmt = compile_formatter(record_type, cols)
             current = cols.index("current") if layout.table in CURRENT_AND_HISTORICAL else None
             want = layout.constants.get("current")
-            self._plan.append((layout.table, current, want, fmt))
+            hidden = cols.index("correction") if "correction" in cols and "correction" not in layout.columns() \
+                else None
+            self._plan.append((layout.table, current, want, hidden, fmt))
 
     def records(self, person_row: tuple, rows: dict[str, list[tuple]]) -> list[str]:
         """The records of one person, in record-type order (rows of a type in row order)."""
         pnr = person_row[0]
         out: list[str] = []
-        for table, current, want, fmt in self._plan:
+        for table, current, want, hidden, fmt in self._plan:
             if table == PERSON_TABLE:
                 out.append(fmt(pnr, person_row))
                 continue
             found = rows.get(table)
             if not found:
                 continue
+            if hidden is not None:
+                found = [r for r in found if r[hidden] not in _SET_ASIDE]
             if current is None:
                 out.extend(fmt(pnr, r) for r in found)
             else:

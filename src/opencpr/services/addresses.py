@@ -427,18 +427,26 @@ _BESKYT_FIELDS = (
     Out("STARTDATO", "valid_from", Fmt.DATE8, description="In force from (yyyyMMdd)"),
     Out("SLETDATO", "valid_to", Fmt.DATE8, description="Lifted on (yyyyMMdd)"),
     Out("IKRAFTMRK", "in_force", Fmt.FLAG, description="X: in force today"),
+    Out("ANNKOR", "correction", description="Blank; K corrected, A undone (with KORMRK=X only)"),
 )
 
 
-def _beskyt(ctx: ServiceContext, pnr: str) -> Outcome:
+def _not_set_aside(table: Table, corrected: bool) -> tuple[Any, ...]:
+    """The condition that leaves out rows marked K or A, unless they are asked for (KORMRK=X)."""
+    return () if corrected else (or_(table.c.correction.is_(None), table.c.correction.not_in(_SET_ASIDE)),)
+
+
+def _beskyt(ctx: ServiceContext, pnr: str, corrected: bool = False) -> Outcome:
     _person(ctx, pnr)
     records = []
-    for r in _rows(ctx, protection, pnr, protection.c.protection_type):
+    for r in _rows(ctx, protection, pnr, protection.c.protection_type, where=_not_set_aside(protection, corrected)):
         code = r["protection_type"]
+        marked = r["correction"] in _SET_ASIDE
         records.append({
             "pnr": pnr, "protection_type": code, "protection_code": code.zfill(5) if code else None,
             "protection_text": PROTECTION.get(code), "valid_from": r["valid_from"], "valid_to": _blank(r["valid_to"]),
-            "in_force": in_force(r["valid_from"], _blank(r["valid_to"]), ctx.today),
+            "in_force": not marked and in_force(r["valid_from"], _blank(r["valid_to"]), ctx.today),
+            "correction": r["correction"],
         })
     # in force first (by type), then the others, the most recently lifted first
     ended = sorted((r for r in records if not r["in_force"]), key=lambda r: r["valid_to"] or "", reverse=True)
@@ -646,16 +654,17 @@ _KOMFORH_FIELDS = (
     Out("STARTDATO", "valid_from", Fmt.DATE8, description="From (yyyyMMdd)"),
     Out("STARTDATOUSM", "valid_from_uncertain", Fmt.FLAG, mark="*", description="*: the start is uncertain"),
     Out("BEMAERK", "remark", description="Remark"),
+    Out("ANNKOR", "correction", description="Blank; K corrected, A undone (with KORMRK=X only)"),
 )
 
 
-def _komforh(ctx: ServiceContext, pnr: str) -> Outcome:
+def _komforh(ctx: ServiceContext, pnr: str, corrected: bool = False) -> Outcome:
     _person(ctx, pnr)
     mc = municipal_condition
-    rows = _rows(ctx, mc, pnr, mc.c.condition_type, desc(mc.c.valid_from))
+    rows = _rows(ctx, mc, pnr, mc.c.condition_type, desc(mc.c.valid_from), where=_not_set_aside(mc, corrected))
     return Outcome([{"pnr": pnr, "condition_type": r["condition_type"], "condition_code": r["condition_code"],
                      "valid_from": r["valid_from"], "valid_from_uncertain": bool(r["valid_from_uncertain"]),
-                     "remark": r["remark"]} for r in rows])
+                     "remark": r["remark"], "correction": r["correction"]} for r in rows])
 
 
 _KOMNOTAT_FIELDS = (
@@ -663,15 +672,17 @@ _KOMNOTAT_FIELDS = (
     Out("NOTATLINIE", "text", description="The note's text (40 characters)"),
     Out("STARTDATO", "valid_from", Fmt.DATE8, description="From (yyyyMMdd)"),
     Out("SLETDATO", "valid_to", Fmt.DATE8, description="Deleted on (yyyyMMdd)"),
+    Out("ANNKOR", "correction", description="Blank; K corrected, A undone (with KORMRK=X only)"),
 )
 
 
-def _komnotat(ctx: ServiceContext, pnr: str) -> Outcome:
+def _komnotat(ctx: ServiceContext, pnr: str, corrected: bool = False) -> Outcome:
     _person(ctx, pnr)
     n = note
-    rows = _rows(ctx, n, pnr, n.c.note_no, where=(or_(n.c.valid_to.is_(None), n.c.valid_to > ctx.today),))
+    rows = _rows(ctx, n, pnr, n.c.note_no, where=(or_(n.c.valid_to.is_(None), n.c.valid_to > ctx.today),
+                                                  *_not_set_aside(n, corrected)))
     return Outcome([{"pnr": pnr, "note_no": r["note_no"], "text": r["text"], "valid_from": r["valid_from"],
-                     "valid_to": r["valid_to"]} for r in rows])
+                     "valid_to": r["valid_to"], "correction": r["correction"]} for r in rows])
 
 
 # --- the declarations ---------------------------------------------------------------------------------------------
@@ -708,8 +719,9 @@ BOPSAML = SearchService(
 
 BESKYT = SearchService(
     "BESKYT", "Beskyttelse nuværende og tidligere",
-    "Every protection record of the person: those in force today first, then the lifted ones.",
-    Category.PERSON, (PNR_KEY,), _BESKYT_FIELDS, _beskyt, groups=GROUPS, notes=NOTES,
+    "Every protection record of the person: those in force today first, then the lifted ones. Corrected and "
+    "undone records only with KORMRK=X.",
+    Category.PERSON, (PNR_KEY, CORRECTED_KEY), _BESKYT_FIELDS, _beskyt, groups=GROUPS, notes=NOTES,
     example=(("PNR", "0701614011"),),
 )
 
@@ -758,15 +770,17 @@ FOEDREG = SearchService(
 
 KOMFORH = SearchService(
     "KOMFORH", "Kommunaleforhold",
-    "The person's municipal conditions (record 018): type, code, start, remark.",
-    Category.PERSON, (PNR_KEY,), _KOMFORH_FIELDS, _komforh, groups=GROUPS, notes=NOTES,
+    "The person's municipal conditions (record 018): type, code, start, remark. Corrected and undone "
+    "conditions only with KORMRK=X.",
+    Category.PERSON, (PNR_KEY, CORRECTED_KEY), _KOMFORH_FIELDS, _komforh, groups=GROUPS, notes=NOTES,
     example=(("PNR", "2802363039"),),
 )
 
 KOMNOTAT = SearchService(
     "KOMNOTAT", "Kommunale notater",
-    "The person's municipal notes (record 019) not yet past their deletion date.",
-    Category.PERSON, (PNR_KEY,), _KOMNOTAT_FIELDS, _komnotat, groups=GROUPS, notes=NOTES,
+    "The person's municipal notes (record 019) not yet past their deletion date. Corrected and undone notes "
+    "only with KORMRK=X.",
+    Category.PERSON, (PNR_KEY, CORRECTED_KEY), _KOMNOTAT_FIELDS, _komnotat, groups=GROUPS, notes=NOTES,
     example=(("PNR", "0707614293"),),
 )
 

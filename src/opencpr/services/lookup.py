@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, false, select, true
+from sqlalchemy import Connection, and_, bindparam, false, or_, select, true
 
 from opencpr.access.groups import Kind
 from opencpr.access.protection import NAME_AND_ADDRESS, in_force
@@ -260,7 +260,11 @@ _SPOUSE_QUERY = (
     .order_by(civil_status.c.id.desc())
     .limit(1)
 )
-_CHILDREN_QUERY = select(child.c.child_pnr).where(child.c.pnr == bindparam("pnr")).order_by(child.c.id)
+#: The children of record 014, without the rows set aside by data maintenance (K corrected, A undone).
+_CHILDREN_QUERY = (select(child.c.child_pnr)
+                   .where(child.c.pnr == bindparam("pnr"),
+                          or_(child.c.correction.is_(None), child.c.correction.not_in(("K", "A"))))
+                   .order_by(child.c.id))
 _CUSTODY_QUERY = (
     select(parental_authority.c.authority_type, parental_authority.c.valid_from,
            parental_authority.c.valid_from_uncertain, parental_authority.c.valid_to,

@@ -69,6 +69,8 @@ __all__ = [
 ]
 
 PNR_KEY = Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits")
+CORRECTED_KEY = Key("KORMRK", "corrected", KeyType.FLAG,
+                    description="X: also rows marked corrected (K) or undone (A); ANNKOR tells them apart")
 NOTES = "Designed in CPR's style; not a recorded CPR answer."
 GROUPS = ("cpr-office", "municipality")
 
@@ -96,6 +98,15 @@ def _person(ctx: ServiceContext, pnr: str) -> Mapping[str, Any]:
 def _authority_name(code: str | None) -> str | None:
     found = reference.authority(code) if code else None
     return found.name if found else None
+
+
+#: Corrections that take a row out of the person's data (ANNKOR K and A).
+_SET_ASIDE = ("K", "A")
+
+
+def _not_set_aside(table: Table, corrected: bool = False) -> tuple[Any, ...]:
+    """The condition that leaves out rows marked K or A, unless they are asked for (KORMRK=X)."""
+    return () if corrected else (or_(table.c.correction.is_(None), table.c.correction.not_in(_SET_ASIDE)),)
 
 
 def _correction(code: str | None) -> dict[str, Any]:
@@ -222,11 +233,13 @@ def _counts(ctx: ServiceContext, pnr: str) -> dict[str, int]:
         for current, count in ctx.conn.execute(query):
             found[label if current else f"{label}:old"] = count
     for label, table in _PLAIN.items():
-        found[label] = ctx.conn.execute(select(func.count()).select_from(table).where(table.c.pnr == pnr)).scalar()
+        kept = _not_set_aside(table) if "correction" in table.c else ()
+        found[label] = ctx.conn.execute(select(func.count()).select_from(table)
+                                        .where(table.c.pnr == pnr, *kept)).scalar()
     found["ward"] = ctx.conn.execute(select(func.count()).select_from(guardianship)
                                      .where(guardianship.c.guardian_pnr == pnr)).scalar()
     found["protection:any"] = ctx.conn.execute(select(func.count()).select_from(protection)
-                                               .where(protection.c.pnr == pnr)).scalar()
+                                               .where(protection.c.pnr == pnr, *_not_set_aside(protection))).scalar()
     return found
 
 
@@ -467,21 +480,23 @@ SUPLADR = SearchService(
 
 # --- TIDLPNR: previous PNRs -----------------------------------------------------------------------
 
-def _tidlpnr(ctx: ServiceContext, pnr: str) -> Outcome:
+def _tidlpnr(ctx: ServiceContext, pnr: str, corrected: bool = False) -> Outcome:
     _person(ctx, pnr)
-    query = (select(previous_pnr).where(previous_pnr.c.pnr == pnr)
+    query = (select(previous_pnr).where(previous_pnr.c.pnr == pnr, *_not_set_aside(previous_pnr, corrected))
              .order_by(desc(previous_pnr.c.valid_from), desc(previous_pnr.c.id)))
     return Outcome([{
         "pnr": pnr, "old_pnr": row["old_pnr"],
         "valid_from": row["valid_from"], "valid_from_uncertain": bool(row["valid_from_uncertain"]),
         "valid_to": row["valid_to"], "valid_to_uncertain": bool(row["valid_to_uncertain"]),
+        **_correction(row["correction"]),
     } for row in ctx.conn.execute(query).mappings()])
 
 
 TIDLPNR = SearchService(
     "TIDLPNR", "Tidligere personnumre",
-    "The PNRs the person had before (record 022), newest first, with the period each was in use.",
-    Category.PERSON, (PNR_KEY,),
+    "The PNRs the person had before (record 022), newest first, with the period each was in use. Corrected "
+    "and undone rows only with KORMRK=X.",
+    Category.PERSON, (PNR_KEY, CORRECTED_KEY),
     (
         Out("PNR", "pnr", description="The person's PNR"),
         Out("TIDLPNR", "old_pnr", description="A previous PNR"),
@@ -489,6 +504,8 @@ TIDLPNR = SearchService(
         Out("STARTDATOUSM", "valid_from_uncertain", **_USM, description="* if the start is uncertain"),
         Out("SLUTDATO", "valid_to", Fmt.DATE8, description="The previous PNR in use to, yyyyMMdd"),
         Out("SLUTDATOUSM", "valid_to_uncertain", **_USM, description="* if the end is uncertain"),
+        Out("ANNKOR", "correction", t="correction_text",
+            description="Blank; K corrected, A undone (with KORMRK=X only)"),
     ),
     _tidlpnr, groups=GROUPS, notes=NOTES, example=(("PNR", "0909610036"),),
 )

@@ -58,7 +58,7 @@ def spouse_of(state: PersonState) -> str | None:
 
 
 def spouse_and_children(state: PersonState, data: Mapping[str, Any]) -> Sequence[str]:
-    found = [spouse_of(state)] + [r.get("child_pnr") for r in state.all("child")]
+    found = [spouse_of(state)] + [r.get("child_pnr") for r in state.valid("child")]
     return [p for p in found if p]
 
 
@@ -86,7 +86,7 @@ def _death(s: Situation) -> Plan:
     if spouse is not None and not spouse.is_dead:
         plan.changes += civil_status_change(spouse, "L" if kind == "P" else "E", s.moment, person)
         log(plan, s, spouse.pnr, spouse_marker(kind))
-    for row in person.all("child"):
+    for row in person.valid("child"):
         child = s.other(row.get("child_pnr"))
         if child is None or child.is_dead:
             continue
@@ -588,8 +588,8 @@ def _parent_values(slot: str, parent: PersonState, day: str) -> dict[str, Any]:
 
 
 def _child_row(parent: PersonState, child: str) -> list[Change]:
-    """Record 014 on the parent, unless the parent already has it."""
-    if any(r.get("child_pnr") == child for r in parent.all("child")):
+    """Record 014 on the parent, unless the parent already has it (a row set aside, K or A, does not count)."""
+    if any(r.get("child_pnr") == child for r in parent.valid("child")):
         return []
     return [Insert("child", parent.pnr, {"child_pnr": child})]
 

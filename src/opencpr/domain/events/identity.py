@@ -480,7 +480,7 @@ def _spouse_pnr(state: PersonState) -> str | None:
 
 
 def _children(state: PersonState) -> list[str]:
-    return [r["child_pnr"] for r in state.all("child") if r.get("child_pnr") and r["child_pnr"].strip("0 ")]
+    return [r["child_pnr"] for r in state.valid("child") if r.get("child_pnr") and r["child_pnr"].strip("0 ")]
 
 
 def _relatives(state: PersonState) -> list[str]:
@@ -542,12 +542,12 @@ def _copy_rows(old: PersonState, new: str, day: str) -> list[Change]:
     one = old.one("clear_address")
     if one is not None:
         changes.append(Insert("clear_address", new, _rows_without_keys(one)))
-    for table in _DATED_TABLES:
-        for row in old.all(table):
+    for table in _DATED_TABLES:  # rows set aside by data maintenance (K, A) stay with the old PNR
+        for row in old.valid(table):
             if not row.get("valid_to") or row["valid_to"][:10] > day:
                 changes.append(Insert(table, new, _rows_without_keys(row)))
     for table in _WHOLE_TABLES:
-        for row in old.all(table):
+        for row in old.valid(table):
             changes.append(Insert(table, new, _rows_without_keys(row)))
     return changes
 
@@ -719,7 +719,7 @@ OCCUPATION = EventType(
 def _protection_in_force(s: Situation) -> bool:
     """No row of the same type is in force on the event date or begins later."""
     kind = s.data.get("protection_type")
-    for row in s.person.all("protection"):
+    for row in s.person.valid("protection"):
         if row.get("protection_type") == kind and (not row.get("valid_to") or row["valid_to"][:10] > s.date):
             return False
     return True

@@ -797,7 +797,7 @@ def _municipal_condition(s: Situation) -> Plan:
 def _new_condition(s: Situation) -> bool:
     return not any(r.get("condition_type") == s.data.get("condition_type")
                    and r.get("condition_code") == s.data.get("condition_code")
-                   for r in s.person.all("municipal_condition"))
+                   for r in s.person.valid("municipal_condition"))
 
 
 MUNICIPAL_CONDITIONS = EventType(
