@@ -402,10 +402,17 @@ class Event(StrEnum):
     BIRTH_REGISTRATION_CORRECTION = "R06"
     BIRTH_REGISTRATION_UNDO = "F06"
     MUNICIPAL_CORRECTION = "R07"
+    MUNICIPAL_UNDO = "F07"
+    MUNICIPAL_EARLIER = "T07"
     NAME_EARLIER = "T08"
+    PNR_CORRECTION = "R09"
+    PNR_UNDO = "F09"
+    PNR_EARLIER = "T09"
     PERSON_DATA_CORRECTION = "R10"
     PERSON_DATA_UNDO = "F10"
     SEPARATION_EARLIER = "T11"
+    RELATION_CORRECTION = "R12"
+    RELATION_UNDO = "F12"
     CITIZENSHIP_CORRECTION = "R13"
     CITIZENSHIP_UNDO = "F13"
     CITIZENSHIP_EARLIER = "T13"
@@ -413,7 +420,12 @@ class Event(StrEnum):
     DEPARTURE_UNDO = "F14"
     DEPARTURE_EARLIER = "T14"
     PROTECTION_CORRECTION = "R15"
+    PROTECTION_UNDO = "F15"
     PROTECTION_EARLIER = "T15"
+    # municipal notes are kommunaledata too (grant municipal:<action>); 16 follows the 15 kinds
+    NOTE_CORRECTION = "R16"
+    NOTE_UNDO = "F16"
+    NOTE_EARLIER = "T16"
 
 
 _PUBLIC_EVENTS = {
@@ -508,10 +520,17 @@ _PROJECT_EVENTS = {
     "R06": "Ret fødselsregistreringssted",
     "F06": "Fortryd fødselsregistreringssted",
     "R07": "Ret kommunaledata",
+    "F07": "Fortryd kommunaledata",
+    "T07": "Indberet tidligere kommunaledata",
     "T08": "Indberet tidligere navnedata",
+    "R09": "Ret personnummerdata",
+    "F09": "Fortryd personnummerdata",
+    "T09": "Indberet tidligere personnummerdata",
     "R10": "Ret personoplysninger i øvrigt",
     "F10": "Fortryd personoplysninger i øvrigt",
     "T11": "Indberet tidligere separationsdata",
+    "R12": "Ret slægtskabsdata",
+    "F12": "Fortryd slægtskabsdata",
     "R13": "Ret statsborgerretsdata",
     "F13": "Fortryd statsborgerretsdata",
     "T13": "Indberet tidligere statsborgerretsdata",
@@ -519,7 +538,11 @@ _PROJECT_EVENTS = {
     "F14": "Fortryd udrejse-/indrejsedata",
     "T14": "Indberet tidligere udrejse-/indrejsedata",
     "R15": "Ret beskyttelsesdata",
+    "F15": "Fortryd beskyttelsesdata",
     "T15": "Indberet tidligere beskyttelsesdata",
+    "R16": "Ret kommunale notater",
+    "F16": "Fortryd kommunale notater",
+    "T16": "Indberet tidligere kommunale notater",
 }
 
 PROJECT_EVENT_CODES = frozenset(_PROJECT_EVENTS)

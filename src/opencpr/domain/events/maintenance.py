@@ -18,8 +18,10 @@ searches ADRESSE1, CIVST, FKIRK, NAVNE, STATSB, SEPARATION show it); without it 
 row is meant. Nothing is deleted; every operation is logged as an event.
 
 Each kind with history is declared once in :data:`HISTORY_KINDS`; its data fields come from the
-extract layouts (:func:`opencpr.formats.extract.cpr_field_names`). Kinds without history rows
-(birth registration, other person data, protection, municipal conditions) are declared below them.
+extract layouts (:func:`opencpr.formats.extract.cpr_field_names`). The kinds whose rows have a
+period but no current flag (protection, municipal conditions and notes, previous PNRs) are declared
+once each in :data:`DATED_KINDS`; the kinds on the person row (birth registration, other person
+data, the parents of a relation) below them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from opencpr.domain import reference
@@ -37,6 +39,7 @@ from opencpr.domain.events.base import (
     INVALID,
     NO_CHANGE,
     PERSON_STATE,
+    RELATIVE,
     UNKNOWN_CODE,
     DataField,
     EventType,
@@ -50,10 +53,11 @@ from opencpr.domain.events.base import (
     Situation,
     Update,
 )
-from opencpr.domain.events.effects import clear_address, log, spouse_marker
+from opencpr.domain.events.effects import FATHER, MOTHER, clear_address, log, spouse_marker
 from opencpr.formats.extract import LAYOUTS, cpr_field_names
 
-__all__ = ["EVENTS", "HISTORY_KINDS", "HistoryKind", "Column", "select_row"]
+__all__ = ["DATED_KINDS", "EVENTS", "HISTORY_KINDS", "RELATION", "Column", "DatedKind", "HistoryKind", "dated_select",
+           "select_row"]
 
 CORRECT, UNDO, EARLIER = "correct", "undo", "earlier"
 MARKED = ("K", "A")  # rows set aside by a correction or an undo
@@ -733,174 +737,514 @@ PERSON_DATA = _person_events("person", 10, "stilling", (
 ))
 
 
-# protection rows (record 015) have no correction marker: a correction changes the row in place
+# --- kinds without history: rows with a period, named by a key ------------------------------------------
 
-def _protection_row(s: Situation) -> Row | None:
-    wanted = s.data.get("protection_type")
+@dataclass(frozen=True)
+class DatedKind:
+    """A kind of data whose rows have a period but no current flag: protection (record 004),
+    municipal conditions (018) and notes (019), previous PNRs (022).
+
+    A row is named by its key field (the protection type, the condition type, the note number, the
+    previous PNR) and ``STARTDATO`` when the key is not enough; without ``STARTDATO`` the row in
+    force today is meant, else the latest. A correction marks the row K and adds a corrected copy;
+    an undo marks it A; earlier data inserts a row with its period. The Danish texts of the rules
+    are declared with the kind, as the nouns' genders differ.
+    """
+
+    kind: str  # the maintenance kind (MAINTENANCE_DATA): the grant is <kind>:<action>
+    table: str
+    codes: Mapping[str, str]  # action -> event code
+    noun: str  # one row, as the log's summary names it (beskyttelse)
+    key: DataField  # the field that names the row (required)
+    columns: tuple[DataField, ...]  # further data: what a correction may change, what earlier data gives
+    search: str  # the search service that shows the rows
+    missing: str  # no row of the key (4005)
+    marked: str  # the row named is already corrected or undone (4005)
+    same: str  # a correction that changes nothing (4007)
+    overlap: str = ""  # text when the periods of rows may not overlap ("" when they may)
+    overlap_by_key: bool = True  # periods may not overlap among rows of the same key (else of the table)
+    ends: bool = True  # the rows have an end (valid_to)
+    end_required: bool = True  # earlier data needs SLUTDATO
+    end_in_past: bool = True  # earlier data has ended by today
+    after_birth: bool = True  # earlier data begins no earlier than the person's birth
+    extra_rules: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
+    related: Callable[[PersonState, Mapping[str, Any]], Sequence[str]] | None = None
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(f.param for f in self.columns)
+
+
+_DATED_SELECT = DataField("STARTDATO", "start", FieldKind.TEXT, length=10,
+                          description="Rækkens startdato ååååmmdd (udeladt: den, der gælder i dag, ellers den seneste)")
+_DATED_NEW_START = DataField("NYSTARTDATO", "new_start", FieldKind.TEXT, length=10,
+                             description="Rettet startdato ååååmmdd")
+_DATED_NEW_END = DataField("NYSLUTDATO", "new_end", FieldKind.TEXT, length=10,
+                           description="Rettet slutdato ååååmmdd")
+_DATED_START = DataField("STARTDATO", "start", FieldKind.TEXT, required=True, length=10,
+                         description="Periodens start ååååmmdd")
+
+
+def _dated_end(required: bool) -> DataField:
+    return DataField("SLUTDATO", "end", FieldKind.TEXT, required=required, length=10,
+                     description="Periodens slutning ååååmmdd" + ("" if required else " (udeladt: åben)"))
+
+
+def _in_force_on(row: Row, day: str) -> bool:
+    start, end = (row.get("valid_from") or "")[:10], (row.get("valid_to") or "")[:10]
+    return (not start or start <= day) and (not end or day < end)
+
+
+def dated_select(k: DatedKind, s: Situation) -> Selection:
+    """The row of ``k`` the data names: by the key and ``STARTDATO``, else the one in force today, else the latest."""
+    wanted = s.data.get(k.key.param)
     start = _moment_or_none(s.data.get("start"), "D")
-    rows = [r for r in s.person.all("protection") if r.get("protection_type") == wanted
-            and (start is None or r.get("valid_from") == start)]
-    if start is None:  # the one in force today, else the latest
-        rows = sorted(rows, key=lambda r: r.get("valid_from") or "")
-        in_force = [r for r in rows if (r.get("valid_from") or "") <= s.today < (r.get("valid_to") or "9999")]
-        rows = in_force or rows
-    return rows[-1] if rows else None
+    rows = [r for r in s.person.all(k.table) if r.get(k.key.param) == wanted
+            and (start is None or (r.get("valid_from") or "")[:10] == start)]
+    valid = sorted((r for r in rows if r.get("correction") not in MARKED),
+                   key=lambda r: (r.get("valid_from") or "", int(r["id"])))
+    if not rows:
+        return Selection(None, "none")
+    if not valid:
+        return Selection(None, "marked")
+    if start is None:
+        valid = [r for r in valid if _in_force_on(r, s.today)] or valid
+    return Selection(valid[-1], "ok")
 
 
-def _protection_period(s: Situation, row: Row | None) -> tuple[str | None, str | None]:
-    start = _moment_or_none(s.data.get("new_start"), "D") or (row or {}).get("valid_from")
-    end = _moment_or_none(s.data.get("new_end"), "D") or (row or {}).get("valid_to")
-    return start, end
+def _dated_row(k: DatedKind, s: Situation) -> Row | None:
+    return dated_select(k, s).row
 
 
-def _protection_correct(s: Situation) -> Plan:
-    plan = Plan()
-    row = _protection_row(s)
-    assert row is not None
-    start, end = _protection_period(s, row)
-    changes = {c: v for c, v in (("valid_from", start), ("valid_to", end)) if (row.get(c) or None) != v}
-    plan.changes.append(Update("protection", s.person.pnr, changes, int(row["id"])))
-    log(plan, s, summary=f"beskyttelse {row.get('protection_type')} rettet: {describe_changes(row, changes)}")
-    return plan
+def _dated_changes(k: DatedKind, s: Situation, row: Row) -> dict[str, Any]:
+    out = {p: s.data[p] for p in k.params if s.data.get(p) not in (None, "")}
+    new_start = _moment_or_none(s.data.get("new_start"), "D")
+    new_end = _moment_or_none(s.data.get("new_end"), "D") if k.ends else None
+    if new_start:
+        out["valid_from"] = new_start
+    if new_end:
+        out["valid_to"] = new_end
+    return {c: v for c, v in out.items() if (row.get(c) or None) != v}
 
 
-def _protection_earlier(s: Situation) -> Plan:
-    plan = Plan()
-    values = {"protection_type": s.data["protection_type"], "valid_from": parse_moment(s.data["start"], "D"),
-              "valid_to": parse_moment(s.data["end"], "D")}
-    plan.changes.append(Insert("protection", s.person.pnr, values))
-    log(plan, s, summary=f"tidligere beskyttelse {values['protection_type']} {values['valid_from']} – "
-                         f"{values['valid_to']}")
-    return plan
-
-
-def _protection_overlap(s: Situation, start: str | None, end: str | None, skip: int | None) -> bool:
-    for r in s.person.all("protection"):
-        if r.get("protection_type") != s.data.get("protection_type") or (skip is not None and int(r["id"]) == skip):
+def _dated_overlaps(k: DatedKind, s: Situation, start: str | None, end: str | None, skip: int | None) -> bool:
+    """True if [start, end) overlaps a valid row of the same key (or of the table) other than ``skip``."""
+    if not k.overlap or not start:
+        return False
+    for r in s.person.valid(k.table):
+        if skip is not None and int(r["id"]) == skip:
             continue
-        if start and r.get("valid_from") and (not end or r["valid_from"] < end) and (
-                not r.get("valid_to") or start < r["valid_to"]):
+        if k.overlap_by_key and r.get(k.key.param) != s.data.get(k.key.param):
+            continue
+        other_start, other_end = (r.get("valid_from") or "")[:10] or None, (r.get("valid_to") or "")[:10] or None
+        if other_start and (end is None or other_start < end) and (other_end is None or start < other_end):
             return True
     return False
 
 
-def _protection_events() -> tuple[EventType, ...]:
-    from opencpr.domain.codes import PROTECTION
+def _key_text(k: DatedKind, row: Row) -> str:
+    return f"{k.noun} {row.get(k.key.param) or '-'} fra {row.get('valid_from') or '-'}"
 
-    kind = DataField("BESKYTTYPE", "protection_type", FieldKind.CHOICE, required=True, codes=PROTECTION,
-                     description="Beskyttelsestype (0001 navne- og adressebeskyttelse …)")
-    select = DataField("STARTDATO", "start", FieldKind.TEXT, length=10,
-                       description="Beskyttelsens startdato ååååmmdd (udeladt: den, der gælder i dag)")
-    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
 
-    def exists(s: Situation) -> bool:
-        return _protection_row(s) is not None
+def _dated_correct(k: DatedKind) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        row = _dated_row(k, s)
+        assert row is not None
+        changes = _dated_changes(k, s, row)
+        plan.changes += [Mark(k.table, s.person.pnr, int(row["id"]), "K"),
+                         Insert(k.table, s.person.pnr, _corrected_copy(row, changes))]
+        log(plan, s, summary=f"{_key_text(k, row)} rettet: {describe_changes(row, changes)}")
+        return plan
+    return effect
+
+
+def _dated_undo(k: DatedKind) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        row = _dated_row(k, s)
+        assert row is not None
+        plan.changes.append(Mark(k.table, s.person.pnr, int(row["id"]), "A"))
+        log(plan, s, summary=f"{_key_text(k, row)} fortrudt")
+        return plan
+    return effect
+
+
+def _dated_earlier(k: DatedKind) -> Callable[[Situation], Plan]:
+    def effect(s: Situation) -> Plan:
+        plan = Plan()
+        values: dict[str, Any] = {k.key.param: s.data[k.key.param], **{p: s.data.get(p) for p in k.params},
+                                  "valid_from": parse_moment(s.data["start"], "D")}
+        if k.ends:
+            values["valid_to"] = parse_moment(s.data.get("end"), "D")
+        plan.changes.append(Insert(k.table, s.person.pnr, values))
+        shown = ", ".join(f"{p}={values[p]}" for p in k.params if values.get(p))
+        log(plan, s, summary=f"tidligere {k.noun} {values[k.key.param]} {values['valid_from']} – "
+                             f"{values.get('valid_to') or '-'}" + (f": {shown}" if shown else ""))
+        return plan
+    return effect
+
+
+def _dated_rules(k: DatedKind, action: str) -> tuple[Rule, ...]:
+    def status(s: Situation) -> str:
+        return dated_select(k, s).status
+
+    def period(s: Situation) -> tuple[str | None, str | None]:
+        if action == EARLIER:
+            return _moment_or_none(s.data.get("start"), "D"), _moment_or_none(s.data.get("end"), "D")
+        row = _dated_row(k, s) or {}
+        start = _moment_or_none(s.data.get("new_start"), "D") or (row.get("valid_from") or "")[:10] or None
+        end = _moment_or_none(s.data.get("new_end"), "D") or (row.get("valid_to") or "")[:10] or None
+        return start, end if k.ends else None
 
     def in_order(s: Situation) -> bool:
-        start, end = _protection_period(s, _protection_row(s))
-        return not start or not end or start <= end
-
-    def changed(s: Situation) -> bool:
-        row = _protection_row(s)
-        return row is None or _protection_period(s, row) != (row.get("valid_from"), row.get("valid_to"))
+        start, end = period(s)
+        return not start or not end or (start < end if action == EARLIER else start <= end)
 
     def no_overlap(s: Situation) -> bool:
-        row = _protection_row(s)
-        start, end = _protection_period(s, row)
-        return row is None or not _protection_overlap(s, start, end, int(row["id"]))
+        if action == CORRECT and not (s.data.get("new_start") or s.data.get("new_end")):
+            return True
+        row = _dated_row(k, s) if action == CORRECT else None
+        if action == CORRECT and row is None:
+            return True
+        start, end = period(s)
+        return not _dated_overlaps(k, s, start, end, int(row["id"]) if row is not None else None)
 
-    def earlier_order(s: Situation) -> bool:
-        start, end = _moment_or_none(s.data.get("start"), "D"), _moment_or_none(s.data.get("end"), "D")
-        return not start or not end or start < end
+    def changed(s: Situation) -> bool:
+        row = _dated_row(k, s)
+        return row is None or bool(_dated_changes(k, s, row))
 
-    def earlier_ended(s: Situation) -> bool:
-        end = _moment_or_none(s.data.get("end"), "D")
+    def ended(s: Situation) -> bool:
+        _, end = period(s)
         return not end or end <= s.today
 
-    def earlier_free(s: Situation) -> bool:
-        start, end = _moment_or_none(s.data.get("start"), "D"), _moment_or_none(s.data.get("end"), "D")
-        return not start or not end or not _protection_overlap(s, start, end, None)
+    def started(s: Situation) -> bool:
+        start, _ = period(s)
+        return not start or start <= s.today
 
-    dates = (Rule(INVALID, "Datoerne skal være ååååmmdd",
-                  lambda s: all(s.data.get(p) is None or _well_formed(s.data[p])
-                                for p in ("start", "new_start", "new_end", "end"))),)
-    correct = EventType(
-        "R15", "correct protection", EVENT.text("R15"),
-        "Correct the period of a protection row in place (protection rows have no correction marker; the old "
-        "period is in the event log).",
-        (kind, select, _NEW_START, _NEW_END), _protection_correct,
-        rules=(*dates, Rule(PERSON_STATE, "Personen har ingen beskyttelse af denne type (se BESKYT)", exists,
-                            "BESKYTTYPE"),
-               Rule(DATE_ORDER, "Startdatoen ligger efter slutdatoen", in_order, "NYSTARTDATO"),
-               Rule(DATE_ORDER, "Perioden overlapper en anden beskyttelse af samme type", no_overlap, "NYSTARTDATO"),
-               Rule(NO_CHANGE, "Perioden er den samme som den registrerede", changed), future),
-        concerns=("protection",), allow_future=False, maintenance=("protection", CORRECT))
-    earlier = EventType(
-        "T15", "earlier protection", EVENT.text("T15"),
-        "Report a protection that was in force earlier (a lifted protection with its period).",
-        (kind, _START, _END), _protection_earlier,
-        rules=(*dates, Rule(DATE_ORDER, "Startdatoen skal ligge før slutdatoen", earlier_order, "SLUTDATO"),
-               Rule(DATE_ORDER, "Perioden slutter i fremtiden", earlier_ended, "SLUTDATO"),
-               Rule(DATE_ORDER, "Perioden overlapper en anden beskyttelse af samme type", earlier_free, "STARTDATO"),
-               future),
-        concerns=("protection",), allow_future=False, maintenance=("protection", EARLIER))
-    return correct, earlier
+    def after_birth(s: Situation) -> bool:
+        start, _ = period(s)
+        born = s.person.birth_date
+        return not start or not born or born[5:7] == "00" or start >= born
+
+    dates = Rule(INVALID, "Datoerne skal være ååååmmdd",
+                 lambda s: all(s.data.get(p) is None or _well_formed(s.data[p])
+                               for p in ("start", "new_start", "new_end", "end")))
+    chosen = (Rule(PERSON_STATE, k.missing, lambda s: status(s) != "none", k.key.name),
+              Rule(PERSON_STATE, k.marked, lambda s: status(s) != "marked", "STARTDATO"))
+    overlap = (Rule(DATE_ORDER, k.overlap, no_overlap, "STARTDATO" if action == EARLIER else "NYSTARTDATO"),
+               ) if k.overlap else ()
+    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
+    extra = k.extra_rules.get(action, ())
+    if action == CORRECT:
+        return (dates, *chosen, Rule(DATE_ORDER, "Startdatoen ligger efter slutdatoen", in_order, "NYSTARTDATO"),
+                *overlap, Rule(NO_CHANGE, k.same, changed), *extra, future)
+    if action == UNDO:
+        return (dates, *chosen, *extra, future)
+    return (
+        dates,
+        *((Rule(DATE_ORDER, "Startdatoen skal ligge før slutdatoen", in_order, "SLUTDATO"),) if k.ends else ()),
+        *((Rule(DATE_ORDER, "Perioden slutter i fremtiden", ended, "SLUTDATO"),) if k.end_in_past else
+          (Rule(DATE_ORDER, "Startdatoen ligger i fremtiden", started, "STARTDATO"),)),
+        *overlap,
+        *((Rule(DATE_ORDER, "Perioden begynder før personens fødsel", after_birth, "STARTDATO"),)
+          if k.after_birth else ()),
+        *extra, future,
+    )
 
 
-# municipal conditions (record 018) have no correction marker either: a correction changes the row in place
+def _dated_events(k: DatedKind) -> tuple[EventType, ...]:
+    """The event types of a kind: one per action it declares a code for."""
+    key = replace(k.key, required=True)
+    optional = tuple(replace(f, required=False) for f in k.columns)
+    fields = {
+        CORRECT: (key, _DATED_SELECT, *optional, _DATED_NEW_START, *((_DATED_NEW_END,) if k.ends else ())),
+        UNDO: (key, _DATED_SELECT),
+        EARLIER: (key, *k.columns, _DATED_START, *((_dated_end(k.end_required),) if k.ends else ())),
+    }
+    effects = {CORRECT: _dated_correct, UNDO: _dated_undo, EARLIER: _dated_earlier}
+    where = f" ({k.search})" if k.search else ""
+    descriptions = {
+        CORRECT: f"Correct a row of {k.table.replace('_', ' ')} data{where}: the row is kept, marked K, and a "
+                 "corrected copy takes its place (fields not given keep their values).",
+        UNDO: f"Undo a wrongly registered row of {k.table.replace('_', ' ')} data{where}: the row is kept, marked A, "
+              "and counts no more.",
+        EARLIER: f"Report a row of {k.table.replace('_', ' ')} data{where} that arrived late, with its period.",
+    }
+    return tuple(
+        EventType(code, f"{action} {k.table.replace('_', ' ')}", EVENT.text(code), descriptions[action],
+                  fields[action], effects[action](k), rules=_dated_rules(k, action), concerns=(k.table,),
+                  related=k.related or _no_one, allow_future=False, maintenance=(k.kind, action))
+        for action, code in k.codes.items())
 
-def _condition_row(s: Situation) -> Row | None:
-    wanted = s.data.get("condition_type")
+
+# the rules of particular dated kinds
+
+def _condition_new(s: Situation) -> bool:
     start = _moment_or_none(s.data.get("start"), "D")
-    rows = [r for r in s.person.all("municipal_condition") if r.get("condition_type") == wanted
-            and (start is None or r.get("valid_from") == start)]
-    return rows[-1] if rows else None
+    return not any(r.get("condition_type") == s.data.get("condition_type") and (r.get("valid_from") or "")[:10] == start
+                   for r in s.person.valid("municipal_condition"))
 
 
-_CONDITION_COLUMNS = ("condition_code", "remark")
+def _old_pnr_not_own(s: Situation) -> bool:
+    return s.data.get("old_pnr") != s.person.pnr
 
 
-def _condition_changes(s: Situation, row: Row) -> dict[str, Any]:
-    out = {c: s.data[c] for c in _CONDITION_COLUMNS if s.data.get(c) not in (None, "")}
-    new_start = _moment_or_none(s.data.get("new_start"), "D")
-    if new_start:
-        out["valid_from"] = new_start
-    return {c: v for c, v in out.items() if (row.get(c) or None) != v}
+def _old_pnr_not_another(s: Situation) -> bool:
+    """The old PNR is no other person's: not in the register, or the person's own replaced number (status 60 …)."""
+    other = s.other(s.data.get("old_pnr"))
+    return other is None or other.person.get("current_pnr") == s.person.pnr
 
 
-def _condition_correct(s: Situation) -> Plan:
+def _old_pnr_new(s: Situation) -> bool:
+    return not any(r.get("old_pnr") == s.data.get("old_pnr") for r in s.person.valid("previous_pnr"))
+
+
+def _named_old_pnr(state: PersonState, data: Mapping[str, Any]) -> Sequence[str]:
+    return [p for p in (data.get("old_pnr"),) if p]
+
+
+def _dated_kinds() -> tuple[DatedKind, ...]:
+    from opencpr.domain.codes import PROTECTION
+
+    protection = DatedKind(
+        "protection", "protection", {CORRECT: "R15", UNDO: "F15", EARLIER: "T15"}, "beskyttelse",
+        DataField("BESKYTTYPE", "protection_type", FieldKind.CHOICE, required=True, codes=PROTECTION,
+                  description="Beskyttelsestype (0001 navne- og adressebeskyttelse …)"),
+        (), "BESKYT",
+        missing="Personen har ingen beskyttelse af denne type (se BESKYT)",
+        marked="Den valgte beskyttelse er allerede rettet (K) eller fortrudt (A)",
+        same="Perioden er den samme som den registrerede",
+        overlap="Perioden overlapper en anden beskyttelse af samme type")
+    condition = DatedKind(
+        "municipal", "municipal_condition", {CORRECT: "R07", UNDO: "F07", EARLIER: "T07"}, "kommunalt forhold",
+        DataField("KOMFORHTYP", "condition_type", FieldKind.DIGITS, required=True, length=1,
+                  description="Type af kommunalt forhold (1 ciffer)"),
+        (DataField("KOMFORHKOD", "condition_code", FieldKind.TEXT, required=True, length=5,
+                   description="Forholdets kode"),
+         DataField("BEMAERK", "remark", FieldKind.TEXT, length=_length("municipal_condition", "remark") or 30,
+                   description="Bemærkning")),
+        "KOMFORH",
+        missing="Personen har intet kommunalt forhold af denne type (se KOMFORH)",
+        marked="Det valgte kommunale forhold er allerede rettet (K) eller fortrudt (A)",
+        same="Oplysningerne er de samme som det registrerede kommunale forhold",
+        ends=False, end_required=False, end_in_past=False,
+        extra_rules={EARLIER: (
+            Rule(INVALID, "Typen skal være 1-9", lambda s: s.data.get("condition_type") != "0", "KOMFORHTYP"),
+            Rule(NO_CHANGE, "Et kommunalt forhold af denne type er allerede registreret fra STARTDATO",
+                 _condition_new, "STARTDATO"))})
+    note = DatedKind(
+        "municipal", "note", {CORRECT: "R16", UNDO: "F16", EARLIER: "T16"}, "notat",
+        DataField("NOTATNR", "note_no", FieldKind.DIGITS, required=True, length=2, description="Notatnummer (01-99)"),
+        (DataField("NOTATLINIE", "text", FieldKind.TEXT, required=True, length=40, description="Notatets tekst"),),
+        "KOMNOTAT",
+        missing="Personen har intet notat med dette nummer (se KOMNOTAT)",
+        marked="Det valgte notat er allerede rettet (K) eller fortrudt (A)",
+        same="Oplysningerne er de samme som det registrerede notat",
+        overlap="Perioden overlapper et andet notat med samme nummer",
+        end_required=False, end_in_past=False,
+        extra_rules={EARLIER: (
+            Rule(INVALID, "Notatnummeret skal være 01-99", lambda s: s.data.get("note_no") != "00", "NOTATNR"),)})
+    pnr = DatedKind(
+        "pnr", "previous_pnr", {CORRECT: "R09", UNDO: "F09", EARLIER: "T09"}, "tidligere personnummer",
+        DataField("TIDLPNR", "old_pnr", FieldKind.PNR, required=True, description="Det tidligere personnummer"),
+        (), "TIDLPNR",
+        missing="TIDLPNR er ikke registreret som tidligere personnummer for personen (se TIDLPNR)",
+        marked="Det valgte tidligere personnummer er allerede rettet (K) eller fortrudt (A)",
+        same="Perioden er den samme som den registrerede",
+        overlap="Perioden overlapper et andet tidligere personnummer", overlap_by_key=False,
+        after_birth=False,  # a PNR is changed when the birth date was wrong: the old one may be in use before it
+        extra_rules={EARLIER: (
+            Rule(INVALID, "TIDLPNR kan ikke være personens nuværende personnummer", _old_pnr_not_own, "TIDLPNR"),
+            Rule(RELATIVE, "TIDLPNR er personnummer for en anden person i CPR", _old_pnr_not_another, "TIDLPNR"),
+            Rule(NO_CHANGE, "TIDLPNR er allerede registreret som tidligere personnummer", _old_pnr_new,
+                 "TIDLPNR"))},
+        related=_named_old_pnr)
+    return protection, condition, note, pnr
+
+
+DATED_KINDS: tuple[DatedKind, ...] = _dated_kinds()
+"""Every kind of data with dated rows but no history flag, declared once."""
+
+
+# --- relations (slægtskabsdata): the parents on the person row, the child rows of the parents ----------------
+
+#: The parent slots of record 015 on the person row: (slot, derived marker, Danish noun, CPR's prefix).
+_PARENTS = (("mother", MOTHER, "mor", "MOR"), ("father", FATHER, "far", "FAR"))
+_PARENT_COLUMNS = ("pnr", "birth_date", "birth_date_uncertain", "name", "name_marker", "date", "date_uncertain")
+
+
+def _parent_fields() -> tuple[DataField, ...]:
+    out = []
+    for slot, _, noun, cpr in _PARENTS:
+        out += [DataField(f"PNR{cpr}", f"{slot}_pnr", FieldKind.PNR, description=f"Personnummer på barnets {noun}"),
+                DataField(f"{cpr}_FOED_DT", f"{slot}_birth_date", FieldKind.DATE,
+                          description=f"Fødselsdato for barnets {noun}"),
+                DataField(f"{cpr}NVN", f"{slot}_name", FieldKind.TEXT, length=34, description=f"Navn på barnets {noun}"),
+                DataField(f"{cpr}_DT", f"{slot}_date", FieldKind.DATE,
+                          description=f"Dato for registreringen af barnets {noun}")]
+    return tuple(out)
+
+
+_RELATION_FIELDS = _parent_fields()
+_RELATION_PARAMS = tuple(f.param for f in _RELATION_FIELDS)
+
+
+def _parents_related(state: PersonState, data: Mapping[str, Any]) -> Sequence[str]:
+    found = [state.mother, state.father, data.get("mother_pnr"), data.get("father_pnr")]
+    return [p for p in dict.fromkeys(found) if p]
+
+
+def _child_rows(parent: PersonState, child: str) -> list[Row]:
+    """The parent's valid child rows (record 014) of ``child``."""
+    return [r for r in parent.valid("child") if r.get("child_pnr") == child]
+
+
+def _relation_changes(s: Situation) -> dict[str, Any]:
+    """The person-row columns the correction changes; a new parent PNR brings the parent's birth date and name."""
+    given = {p: s.data[p] for p in _RELATION_PARAMS if s.data.get(p) not in (None, "")}
+    for slot, *_ in _PARENTS:
+        new = s.other(given.get(f"{slot}_pnr"))
+        if new is not None and given[f"{slot}_pnr"] != s.person.pnr_of(f"{slot}_pnr"):
+            name = new.current("name") or {}
+            given.setdefault(f"{slot}_birth_date", new.birth_date)
+            given.setdefault(f"{slot}_name", name.get("addressing_name"))
+    return {c: v for c, v in given.items() if (s.person.person.get(c) or None) != (v or None)}
+
+
+def _relation_correct(s: Situation) -> Plan:
     plan = Plan()
-    row = _condition_row(s)
-    assert row is not None
-    changes = _condition_changes(s, row)
-    plan.changes.append(Update("municipal_condition", s.person.pnr, changes, int(row["id"])))
-    log(plan, s, summary=f"kommunalt forhold {row.get('condition_type')} rettet: {describe_changes(row, changes)}")
+    child = s.person
+    changes = _relation_changes(s)
+    plan.changes.append(Update("person", child.pnr, changes))
+    log(plan, s, summary=f"forældreoplysninger rettet: {describe_changes(child.person, changes)}")
+    for slot, marker, noun, _ in _PARENTS:
+        if f"{slot}_pnr" not in changes:
+            continue
+        old, new = s.other(child.pnr_of(f"{slot}_pnr")), s.other(changes[f"{slot}_pnr"])
+        if old is not None:
+            for row in _child_rows(old, child.pnr):
+                plan.changes.append(Mark("child", old.pnr, int(row["id"]), "K"))
+            log(plan, s, old.pnr, marker, summary=f"barnet {child.pnr} er ikke længere registreret med {noun} {old.pnr}")
+        if new is not None:
+            if not _child_rows(new, child.pnr):
+                plan.changes.append(Insert("child", new.pnr, {"child_pnr": child.pnr}))
+            log(plan, s, new.pnr, marker, summary=f"barnet {child.pnr} registreret med {noun} {new.pnr}")
     return plan
 
 
-MUNICIPAL_CORRECTION = EventType(
-    "R07", "correct municipal", EVENT.text("R07"),
-    "Correct a municipal condition (KOMFORH) in place: its code, remark or start; the old values are in the "
-    "event log.",
-    (DataField("KOMFORHTYP", "condition_type", FieldKind.DIGITS, required=True, length=1,
-               description="Type af kommunalt forhold (1 ciffer)"),
-     DataField("STARTDATO", "start", FieldKind.TEXT, length=10, description="Forholdets startdato ååååmmdd"),
-     DataField("KOMFORHKOD", "condition_code", FieldKind.TEXT, length=5, description="Forholdets kode"),
-     DataField("BEMAERK", "remark", FieldKind.TEXT, length=_length("municipal_condition", "remark") or 30,
-               description="Bemærkning"),
-     _NEW_START),
-    _condition_correct,
-    rules=(Rule(INVALID, "Datoerne skal være ååååmmdd",
-                lambda s: all(s.data.get(p) is None or _well_formed(s.data[p]) for p in ("start", "new_start"))),
-           Rule(PERSON_STATE, "Personen har intet kommunalt forhold af denne type (se KOMFORH)",
-                lambda s: _condition_row(s) is not None, "KOMFORHTYP"),
-           Rule(NO_CHANGE, "Oplysningerne er de samme som det registrerede kommunale forhold",
-                lambda s: _condition_row(s) is None or bool(_condition_changes(s, _condition_row(s) or {}))),
-           Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)),
-    concerns=("municipal_condition",), allow_future=False, maintenance=("municipal", CORRECT))
+def _relation_undo(s: Situation) -> Plan:
+    plan = Plan()
+    child = s.person
+    slot, marker, noun, _ = _slot(s)
+    blank = {f"{slot}_{c}": (False if c.endswith("uncertain") else None) for c in _PARENT_COLUMNS}
+    shown = {c: v for c, v in blank.items() if child.person.get(c)}
+    plan.changes.append(Update("person", child.pnr, blank))
+    log(plan, s, summary=f"{noun} fortrudt: {describe_changes(child.person, shown)}")
+    parent = s.other(child.pnr_of(f"{slot}_pnr"))
+    if parent is not None:
+        for row in _child_rows(parent, child.pnr):
+            plan.changes.append(Mark("child", parent.pnr, int(row["id"]), "A"))
+        log(plan, s, parent.pnr, marker, summary=f"barnet {child.pnr} fortrudt som barn af {noun} {parent.pnr}")
+    return plan
+
+
+def _slot(s: Situation) -> tuple[str, str, str, str]:
+    return _PARENTS[0] if s.data.get("parent") == "MOR" else _PARENTS[1]
+
+
+def _has_parent(s: Situation) -> bool:
+    slot = _slot(s)[0]
+    return bool(s.person.pnr_of(f"{slot}_pnr") or s.person.person.get(f"{slot}_name")
+                or s.person.person.get(f"{slot}_birth_date"))
+
+
+def _parent_without_authority(s: Situation) -> bool:
+    """The parent undone holds no parental authority over the child (0003 mother, 0004 father, or as holder)."""
+    slot = _slot(s)[0]
+    parent = s.person.pnr_of(f"{slot}_pnr")
+    kind = "0003" if slot == "mother" else "0004"
+    return not any(_in_force_on(r, s.date) and (r.get("authority_type") == kind or
+                                                (parent and r.get("holder_pnr") == parent))
+                   for r in s.person.valid("parental_authority"))
+
+
+def _parent_rules(slot: str, noun: str, cpr: str) -> tuple[Rule, ...]:
+    param = f"{slot}_pnr"
+    word = "Moderen" if slot == "mother" else "Faderen"
+
+    def other(s: Situation) -> PersonState | None:
+        return s.other(s.data.get(param))
+
+    def older(s: Situation) -> bool:
+        if s.data.get(param) == s.person.pnr:
+            return True  # refused as the person itself
+        born = s.data.get(f"{slot}_birth_date") or (other(s).birth_date if other(s) is not None else None)
+        return not born or not s.person.birth_date or born < s.person.birth_date
+
+    def dated(s: Situation) -> bool:
+        day = s.data.get(f"{slot}_date")
+        born = s.person.birth_date
+        return not day or ((not born or born[5:7] == "00" or day >= born) and day <= s.today)
+
+    rules = [
+        Rule(RELATIVE, f"{word} findes ikke i CPR",
+             lambda s: s.data.get(param) in (None, s.person.pnr) or other(s) is not None, f"PNR{cpr}"),
+        Rule(RELATIVE, f"{word} kan ikke være personen selv", lambda s: s.data.get(param) != s.person.pnr,
+             f"PNR{cpr}"),
+        Rule(RELATIVE, f"{word} er ikke ældre end barnet", older, f"PNR{cpr}"),
+        Rule(DATE_ORDER, f"{cpr}_DT ligger før barnets fødselsdato eller i fremtiden", dated, f"{cpr}_DT"),
+    ]
+    if slot == "mother":
+        rules.append(Rule(RELATIVE, f"{word} skal være en kvinde",
+                          lambda s: other(s) is None or not other(s).sex or other(s).sex == "K", f"PNR{cpr}"))
+    return tuple(rules)
+
+
+def _two_parents(s: Situation) -> bool:
+    mother = s.data.get("mother_pnr") or s.person.mother
+    father = s.data.get("father_pnr") or s.person.father
+    return not mother or mother != father
+
+
+def _relation_events() -> tuple[EventType, ...]:
+    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
+    correct = EventType(
+        "R12", "correct relation", EVENT.text("R12"),
+        "Correct the mother's or father's data on the person row (record 015) in place — the old values are in "
+        "the event log. A corrected parent PNR moves the child row (record 014): the old parent's row is marked "
+        "K, the new parent gets one; the new parent's birth date and name are taken from the register unless "
+        "given. Logged on each parent changed with MO or FA.",
+        _RELATION_FIELDS, _relation_correct,
+        rules=(*(r for slot, _, noun, cpr in _PARENTS for r in _parent_rules(slot, noun, cpr)),
+               Rule(INVALID, "Mor og far kan ikke være samme person", _two_parents, "PNRFAR"),
+               Rule(NO_CHANGE, "Oplysningerne er de samme som de registrerede forældreoplysninger",
+                    lambda s: bool(_relation_changes(s))),
+               future),
+        concerns=(), related=_parents_related, derived=(MOTHER, FATHER), allow_future=False,
+        maintenance=("relation", CORRECT))
+    undo = EventType(
+        "F12", "undo relation", EVENT.text("F12"),
+        "Undo a wrongly registered mother or father: the parent's data on the person row (record 015) is cleared "
+        "(the old values are in the event log) and the parent's child row (record 014) is marked A. Logged on "
+        "the parent with MO or FA.",
+        (DataField("FORAELDER", "parent", FieldKind.CHOICE, required=True, choices=("MOR", "FAR"),
+                   description="Forælderen, der fortrydes: MOR eller FAR"),),
+        _relation_undo,
+        rules=(Rule(PERSON_STATE, "Personen har ingen registreret forælder af denne slags (se Familie)", _has_parent,
+                    "FORAELDER"),
+               Rule(PERSON_STATE, "Forælderen har forældremyndighed over barnet: registrér forældremyndigheden "
+                                  "først (B09)", _parent_without_authority, "FORAELDER"),
+               future),
+        concerns=(), related=_parents_related, derived=(MOTHER, FATHER), allow_future=False,
+        maintenance=("relation", UNDO))
+    return correct, undo
+
+
+RELATION = _relation_events()
 
 
 EVENTS: tuple[EventType, ...] = (
     *(e for k in HISTORY_KINDS for e in _history_events(k)),
-    *BIRTH_REGISTRATION, *PERSON_DATA, *_protection_events(), MUNICIPAL_CORRECTION,
+    *BIRTH_REGISTRATION, *PERSON_DATA, *(e for k in DATED_KINDS for e in _dated_events(k)), *RELATION,
 )
