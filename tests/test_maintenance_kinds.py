@@ -22,7 +22,7 @@ URI = "2802363039"  # Uri Ullermann: municipal condition 3 (N, pension) from 200
 ARNE, LISBETH = "0901414025", "0912414426"  # parents of Karin and of Mogens
 KARIN = "0709610058"  # a daughter of Arne and Lisbeth, born 1961-09-07
 MOGENS = "0707614293"  # a son of Arne and Lisbeth; his note 13 was deleted on 2003-01-01
-GUNNAR = "0904414131"  # Gunnar Holgersen, born 1941, no children
+GUNNAR = "0904414131"  # Gunnar Holgersen, born 1941, father of one child (0710614393)
 ALEXANDRA = "3112420028"  # Alexandra Urmani, born 1942
 RENUMBERED = "0909610036"  # had PNR 0709614398 from 1961-09-07 to 2001-11-07 (that number: status 60)
 OLD_PNR = "0709614398"
@@ -355,3 +355,57 @@ def test_a_municipality_may_maintain_municipal_data_and_protection_but_not_paren
         with pytest.raises(NoAccess) as refused:
             municipality.initiate(code, JENS, DAY)
         assert refused.value.code == 5
+
+
+# --- the rows set aside elsewhere: overview, extract, the register check, the migration ---------------------
+
+def test_rows_set_aside_leave_the_overview_the_extract_and_the_check(updater, gctp):
+    import io
+
+    from opencpr.register.check import check_register
+    from opencpr.register.exporter import export_extract
+
+    engine = updater.gate.engine
+    before = {(x.pnr, x.rule) for x in check_register(engine).examples}
+    assert v(rows(gctp.call("OVERSIGT", {"PNR": ARNE}))[0], "ANTALBOERN") == "2"
+    assert v(rows(gctp.call("OVERSIGT", {"PNR": GUNNAR}))[0], "ANTALBOERN") == "1"
+    updater.run("R12", KARIN, DAY, {"PNRFAR": GUNNAR})
+    updater.run("F09", RENUMBERED, DAY, {"TIDLPNR": OLD_PNR})
+    updater.run("A33", JENS, DAY, {"BESKYTTYPE": "0005"})
+    updater.run("F15", JENS, DAY, {"BESKYTTYPE": "0005"})
+
+    assert v(rows(gctp.call("OVERSIGT", {"PNR": ARNE}))[0], "ANTALBOERN") == "1"
+    assert v(rows(gctp.call("OVERSIGT", {"PNR": GUNNAR}))[0], "ANTALBOERN") == "2"
+    assert v(rows(gctp.call("OVERSIGT", {"PNR": RENUMBERED}))[0], "TIDLPNRMRK") is None
+    assert v(rows(gctp.call("OVERSIGT", {"PNR": JENS}))[0], "BESKYTRECMRK") is None
+
+    out = io.BytesIO()
+    export_extract(engine, out, pnrs=[ARNE, GUNNAR, RENUMBERED, JENS], workers=0)
+    records = out.getvalue().decode("iso-8859-1").splitlines()
+    children = {(r[3:13], r[13:23]) for r in records if r.startswith("014")}
+    assert (ARNE, KARIN) not in children and (GUNNAR, KARIN) in children and (ARNE, MOGENS) in children
+    assert not any(r.startswith("022" + RENUMBERED) for r in records)
+    assert not any(r.startswith("004" + JENS) for r in records)
+
+    assert {(x.pnr, x.rule) for x in check_register(engine).examples} <= before
+
+
+def test_migration_0007_downgrades_and_upgrades(engine):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from opencpr.register.migrate import alembic_config, upgrade
+    from opencpr.register.schema import MARKED_TABLES
+
+    def marked_tables() -> set[str]:
+        found = inspect(engine)
+        return {t for t in MARKED_TABLES if "correction" in {c["name"] for c in found.get_columns(t)}}
+
+    assert marked_tables() == set(MARKED_TABLES)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    assert marked_tables() == set()
+    upgrade(engine)
+    assert marked_tables() == set(MARKED_TABLES)
