@@ -96,9 +96,12 @@ class Gctp:
 
 
 def update_request(event: str, action: str, keys: dict[str, str], data: dict[str, str] | None = None, *,
-                   ts: str | None = None, mk: str | None = None) -> str:
-    """A GCTP update request (System r="CprAjour"): action ``a``, session ``ts``, authority ``mk``."""
-    attrs = f' a="{action}"' + (f' ts="{ts}"' if ts else "") + (f' mk="{mk}"' if mk else "") + ' st="P"'
+                   ts: str | None = None, mk: str | None = None, header: dict[str, str] | None = None) -> str:
+    """A GCTP update request (System r="CprAjour"): action ``a``, session ``ts``, authority ``mk``, and
+    further header attributes (``st`` is ``P`` unless ``header`` says otherwise; ``pt``, ``u``)."""
+    extra = {"st": "P", **(header or {})}
+    attrs = (f' a="{action}"' + (f' ts="{ts}"' if ts else "") + (f' mk="{mk}"' if mk else "")
+             + "".join(f' {k}="{v}"' for k, v in extra.items()))
     key_fields = "".join(f'<Field r="{k}" v="{v}"/>' for k, v in keys.items())
     data_fields = "".join(f'<Field r="{k}" v="{v}"/>' for k, v in (data or {}).items())
     body = f'<CprData><Rolle r="HovedRolle">{data_fields}</Rolle></CprData>' if data else ""

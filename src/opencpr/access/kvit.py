@@ -32,6 +32,7 @@ class Kvit(Enum):
     DATA_REFUSED = (5403, "Data er ikke godkendt")  # this project's code
     KEYS_CHANGED = (5404, "Nøglefelterne må ikke ændres efter initiering")
     CONFLICT = (5405, "Personen er ændret af en anden siden validering; valider igen")  # this project's code
+    NOT_SECONDARY = (5406, "Hændelsen %1% kan ikke indberettes som sekundær hændelse i denne sag")  # this project's code
     SIGNON_OK = (900, "Signon udført")
     TOKEN_UNKNOWN = (901, "Token kendes ikke")
     USER_UNKNOWN = (902, "Brugerid er ikke oprettet i sikkerhedssystemet")

@@ -240,6 +240,10 @@ def _update_answer(service: str, header: dict[str, str], outcome: Outcome, actio
         rows = [[FieldValue("PNR", e["pnr"]), FieldValue("HAENDELSE", e["event"]),
                  FieldValue("AFLEDTMRK", e["derived_marker"] or None)] for e in receipt.get("log", ())]
         answer.tables.append(("Haendelser", rows))
+        offers = [[FieldValue("HAENDELSE", o["event"], o["title"]), FieldValue("PNR", p)]
+                  for o in receipt.get("secondary", ()) for p in o["persons"]]
+        if offers:  # the follow-on events of the case: initiated with st="S" pt="<this ts>"
+            answer.tables.append(("Sekundaere", offers))
     return answer
 
 
@@ -255,9 +259,20 @@ def update_reply(gate: Gate, env: str | None, version: str, request: gctp.Servic
         raise InvalidKey("a", wire, "initier, valider, gem eller annuller")
     keys = _update_keys(request)
     data = {name: value for name, value in request.data}
+    kind = (request.header.get("st") or "P").strip().upper()
+    if kind not in ("P", "S"):
+        from opencpr.services.errors import InvalidKey
+
+        raise InvalidKey("st", kind, "P (primær) eller S (sekundær)")
+    primary = (request.header.get("pt") or "").strip() or None
+    if kind == "S" and action == "initiate" and not primary:
+        from opencpr.services.errors import MissingKey
+
+        raise MissingKey("pt", request.service)
+    waiting = (request.header.get("u") or "").strip().casefold() == "v"
     outcome = updates.step(gate, actor, request.service, action, ts=request.header.get("ts"),
-                           data=data, **keys)
-    header = {k: v for k, v in request.header.items() if k in ("mk", "st", "u")}
+                           data=data, primary=primary if kind == "S" or primary else None, waiting=waiting, **keys)
+    header = {k: v for k, v in request.header.items() if k in ("mk", "st", "u", "pt")}
     header = {"a": updates.WIRE_NAME[action], "ts": outcome.info.get("session", ""), **header}
     return gctp.update_answer(version, _update_answer(request.service, header, outcome, action), env=env)
 

@@ -56,6 +56,10 @@ class EventStep(BaseModel):
     authority: str | None = Field(None, max_length=4, description="The reporting authority (default: the user's)")
     session: str | None = Field(None, max_length=24)
     data: dict[str, str] = Field(default_factory=dict, description="The event's data by CPR field name")
+    primary: str | None = Field(None, max_length=24, description="For a secondary event: the session of the "
+                                                                 "saved primary event whose case it belongs to")
+    waiting: bool = Field(False, description="save: put the event in the pending register (the waiting system), "
+                                             "applied on its date")
 
 
 class SignonAnswer(BaseModel):
@@ -151,7 +155,8 @@ def router(gate: Gate) -> APIRouter:
         try:
             actor = gate.actor_for_token(_bearer(request), client=client)
             outcome = updates.step(gate, actor, code, action, pnr=body.pnr, event_date=body.event_date,
-                                   authority=body.authority, ts=body.session, data=body.data)
+                                   authority=body.authority, ts=body.session, data=body.data,
+                                   primary=body.primary, waiting=body.waiting)
         except updates.DataRefused as exc:
             return kvit_response(exc.code, exc.text, [p.as_dict() for p in exc.problems])
         except KvitError as exc:

@@ -90,6 +90,10 @@ class ServiceSpec:
     municipality_key: str | None = None  # the key naming a municipality the person moves to (scope)
     grant_key: str | None = None  # the key naming the permission (an event code), if not ``name``
     description: str = ""
+    #: another way in for an actor whose group lacks the permission: ``via(conn, actor, keys)``
+    #: names a permission the call may use instead (a secondary event, under its primary event's
+    #: permission); the service checks the case that opens the way itself
+    via: Callable[[Connection, Actor, dict[str, Any]], str | None] | None = None
 
 
 class Memo:
@@ -235,6 +239,12 @@ class Gate:
         service = spec.name if spec.grant_key is None else str(permission)
         grant = (actor.group.permissions.grant_for(spec.kind, permission)
                  if isinstance(permission, str) else None)
+        if grant is None and spec.via is not None and isinstance(permission, str):
+            with self.engine.connect() as conn:
+                instead = spec.via(conn, actor, keys)
+                conn.commit()
+            if instead:
+                grant = actor.group.permissions.grant_for(spec.kind, instead)
         sync = spec.writes or self.audit_mode is AuditMode.SYNC
         if grant is None:
             refusal = NoAccess(f"Ingen adgang: sikkerhedsgruppen {actor.group.name} må ikke bruge {service}")

@@ -98,6 +98,13 @@ class UpdateConflict(ServiceError):
     default = Kvit.CONFLICT
 
 
+class NotSecondary(ServiceError):
+    default = Kvit.NOT_SECONDARY
+
+    def __init__(self, code: object, why: str) -> None:
+        super().__init__(f"{Kvit.NOT_SECONDARY.format(str(code)[:10])}: {why}")
+
+
 class DataRefused(ServiceError):
     """The event's data or the person's state breaks the event's rules: every problem is listed."""
 
@@ -128,7 +135,8 @@ def spec(code: str, action: str) -> ServiceSpec:
     return ServiceSpec(code, kind, action, runner, billable=action == "save", writes=True,
                        pnr_key="pnr" if scoped_on_person else None,
                        municipality_key="destination" if event.destination else None,
-                       grant_key=grant_key, description=f"{event.title}: {ACTION_TEXTS[action]}")
+                       grant_key=grant_key, description=f"{event.title}: {ACTION_TEXTS[action]}",
+                       via=None if event.maintenance else _primary_permission)
 
 
 def _event(code: str) -> EventType:
@@ -146,14 +154,16 @@ class Keys:
     pnr: str | None
     event_date: str
     authority: str
+    primary: str | None = None  # the session (ts) of the primary event, for a secondary event
 
     def as_dict(self) -> dict[str, Any]:
-        return {"event_code": self.event_code, "pnr": self.pnr, "event_date": self.event_date,
+        keys = {"event_code": self.event_code, "pnr": self.pnr, "event_date": self.event_date,
                 "authority": self.authority}
+        return keys | ({"primary": self.primary} if self.primary else {})
 
 
 def _keys(ctx: ServiceContext, event: EventType, pnr: str | None, event_date: str | None,
-          authority: str | None) -> Keys:
+          authority: str | None, primary: str | None = None) -> Keys:
     if event.new_person and not pnr:
         number = None
     else:
@@ -178,7 +188,7 @@ def _keys(ctx: ServiceContext, event: EventType, pnr: str | None, event_date: st
     code = code.zfill(4)
     if code != (ctx.actor.authority or "") and ctx.grant.scope is not Scope.ALL:
         raise AuthorityNoAccess(code)
-    return Keys(event.code, number, day.isoformat(), code)
+    return Keys(event.code, number, day.isoformat(), code, str(primary).strip() if primary else None)
 
 
 # --- what initiation shows -----------------------------------------------------------------------------
@@ -246,7 +256,11 @@ def _load_session(ctx: ServiceContext, ts: str | None, keys: Keys) -> Mapping[st
     if row is None or row["actor"] != ctx.actor.ident or row["expires_at"] <= stamp(ctx.now) \
             or row["state"] in ("cancelled", "saved"):
         raise SessionUnknown(ts)
-    if json.loads(row["keys"]) != keys.as_dict():
+    kept = json.loads(row["keys"])
+    given = keys.as_dict()
+    if not keys.primary:  # a later step of a secondary event need not name its primary session again
+        given |= {"primary": kept["primary"]} if "primary" in kept else {}
+    if kept != given:
         raise KeysChanged()
     return row
 
@@ -289,12 +303,23 @@ def _forget(ctx: ServiceContext, ts: str | None) -> None:
         ctx.memo.drop(("update-state", ts))
 
 
-def _kept_states(ctx: ServiceContext, ts: str | None, tables: tuple[str, ...] | None) -> dict[str, PersonState] | None:
+def _kept_states(ctx: ServiceContext, ts: str | None, tables: tuple[str, ...] | None, *,
+                 validated: Mapping[str, int] | None = None) -> dict[str, PersonState] | None:
     """The state kept from the session's last step, if it covers ``tables`` and no person in it has
-    changed since (each person's version is read again: one query instead of every table)."""
+    changed since (each person's version is read again: one query instead of every table).
+
+    With ``validated`` (a save: the versions the session validated) the state is used only if it
+    is the one validated, and the versions are left for the save to check (it claims each person it
+    changes by that version, and checks the others; see :func:`apply_event`)."""
     kept = ctx.memo.get(("update-state", ts)) if ts else None
     if kept is None or not kept.covers(tables):
         return None
+    if validated is not None:
+        same = set(kept.states) == set(validated) and all(
+            s.version == validated[p] for p, s in kept.states.items())
+        return dict(kept.states) if same else None
+    if not kept.states:
+        return {}
     now = dict(ctx.conn.execute(_VERSIONS, {"pnrs": sorted(kept.states)}).all())
     if any(now.get(p) != s.version for p, s in kept.states.items()):
         _forget(ctx, ts)
@@ -310,14 +335,67 @@ def _actions(event: EventType, state: str) -> list[str]:
     return []
 
 
+# --- secondary events: follow-on events within the case of a primary event ---------------------------------
+
+#: How long after its primary event was saved a secondary event may be initiated in the same case.
+SECONDARY_WINDOW = SESSION_IDLE
+
+
+def _primary_session(conn: Connection, ts: str) -> Mapping[str, Any] | None:
+    return conn.execute(_SESSION_QUERY, {"ts": str(ts).strip()}).mappings().first()
+
+
+def _primary_permission(conn: Connection, actor: Any, keys: Mapping[str, Any]) -> str | None:
+    """The gate's other way in (:attr:`ServiceSpec.via`): the primary event whose case a secondary
+    event belongs to — named by ``primary`` at initiation, remembered by the session after it."""
+    primary = keys.get("primary")
+    if not primary and keys.get("ts"):
+        row = _primary_session(conn, keys["ts"])
+        primary = json.loads(row["keys"]).get("primary") if row is not None else None
+    row = _primary_session(conn, primary) if primary else None
+    if row is None or row["actor"] != actor.ident or row["state"] != "saved":
+        return None
+    event = find_event(row["event_code"])
+    return row["event_code"] if event is not None and keys.get("event_code") in event.secondary else None
+
+
+def _check_primary(ctx: ServiceContext, event: EventType, keys: Keys) -> None:
+    """A secondary event's case: the primary session is this user's, saved within
+    :data:`SECONDARY_WINDOW`, its event offers this one, and it concerned this person."""
+    row = _primary_session(ctx.conn, keys.primary or "")
+    if row is None or row["actor"] != ctx.actor.ident:
+        raise NotSecondary(event.code, f"den primære hændelse {keys.primary} findes ikke")
+    primary = _event(row["event_code"])
+    if event.code not in primary.secondary:
+        raise NotSecondary(event.code, f"{primary.code} {primary.title} giver ikke adgang til {event.code}")
+    if row["state"] != "saved":
+        raise NotSecondary(event.code, f"den primære hændelse {primary.code} er ikke gemt")
+    if row["updated_at"] < stamp(ctx.now - SECONDARY_WINDOW):
+        raise NotSecondary(event.code, f"sagen med {primary.code} er afsluttet")
+    persons = json.loads(row["receipt"] or "{}").get("persons", [])
+    if keys.pnr not in persons:
+        raise NotSecondary(event.code, f"personen indgår ikke i den primære hændelse {primary.code}")
+
+
+def _secondary_offers(event: EventType, persons: list[str]) -> list[dict[str, Any]]:
+    """The follow-on events a saved event opens, for the persons it concerned."""
+    offers = []
+    for code in event.secondary:
+        found = find_event(code)
+        if found is not None:
+            offers.append({"event": code, "title": found.title, "persons": persons})
+    return offers
+
+
 # --- the steps ------------------------------------------------------------------------------------------
 
-def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any], ts: str | None = None
+def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any], ts: str | None = None,
+               *, validated: Mapping[str, int] | None = None
                ) -> tuple[Situation | None, dict[str, PersonState], list[Problem], dict, dict]:
     """The event's situation: its data parsed and checked, the persons' state (read, or kept from
     the session's last step when nobody has changed since), and the rules' problems."""
     values, texts, problems = check_fields(event, raw, ctx.now.date())
-    states = _kept_states(ctx, ts, event.reads)
+    states = _kept_states(ctx, ts, event.reads, validated=validated)
     if states is None:
         states = read_states(ctx.conn, [keys.pnr] if keys.pnr else [], event.reads)
     person = states.get(keys.pnr) if keys.pnr else None
@@ -339,10 +417,12 @@ def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[s
 
 
 def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
-              authority: str | None = None, **extra: Any) -> Outcome:
+              authority: str | None = None, primary: str | None = None, **extra: Any) -> Outcome:
     event = _event(event_code)
     _no_extra(event, extra)
-    keys = _keys(ctx, event, pnr, event_date, authority)
+    keys = _keys(ctx, event, pnr, event_date, authority, primary)
+    if keys.primary:
+        _check_primary(ctx, event, keys)
     master: dict[str, Any] = {}
     current: dict[str, Any] = {}
     shown = None if event.reads is None else tuple(dict.fromkeys(("address", "clear_address", "name", *event.concerns,
@@ -364,12 +444,13 @@ def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
     return Outcome([master] if master else [], detail=f"{event.code} initiated",
                    info={"session": ts, "state": "initiated", "actions": _actions(event, "initiated"),
                          "current": current, "event": event.code, "title": event.title,
+                         "primary": keys.primary,
                          "fields": [f.describe() for f in event.fields]})
 
 
 def _no_extra(event: EventType, extra: Mapping[str, Any]) -> None:
     for name in extra:
-        if name not in ("destination", "ts", "data", "maintenance"):
+        if name not in ("destination", "ts", "data", "maintenance", "waiting"):
             from opencpr.services.errors import UnknownField
 
             raise UnknownField(name, event.code)
@@ -377,9 +458,10 @@ def _no_extra(event: EventType, extra: Mapping[str, Any]) -> None:
 
 def _validate(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
               authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
-              destination: str | None = None, maintenance: str | None = None) -> Outcome:
+              destination: str | None = None, maintenance: str | None = None,
+              primary: str | None = None) -> Outcome:
     event = _event(event_code)
-    keys = _keys(ctx, event, pnr, event_date, authority)
+    keys = _keys(ctx, event, pnr, event_date, authority, primary)
     _load_session(ctx, ts, keys)
     assert ts is not None
     situation, states, problems, values, texts = _situation(ctx, event, keys, data or {}, ts)
@@ -399,9 +481,10 @@ def _validate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
 
 def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
           authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
-          destination: str | None = None, maintenance: str | None = None) -> Outcome:
+          destination: str | None = None, maintenance: str | None = None,
+          primary: str | None = None, waiting: bool = False) -> Outcome:
     event = _event(event_code)
-    keys = _keys(ctx, event, pnr, event_date, authority)
+    keys = _keys(ctx, event, pnr, event_date, authority, primary)
     session = _load_session(ctx, ts, keys)
     assert ts is not None
     if session["state"] != "validated":
@@ -410,12 +493,16 @@ def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_da
     if data and dict(data) != raw:
         raise NotValidated("Data er ændret siden validering: valider igen")
     versions = {p: int(v) for p, v in json.loads(session["versions"] or "{}").items()}
-    pending = ctx.pending_only or (keys.event_date > ctx.today and event.allow_future)
+    # to the pending register: a group that may only report there, an event dated in the future,
+    # or a caller that asks for the waiting system (GCTP ``u="v"``)
+    pending = ctx.pending_only or (keys.event_date > ctx.today and event.allow_future) or waiting
     if pending:
         _forget(ctx, ts)
         receipt = _to_pending(ctx, event, keys, raw, ts, "awaiting_approval" if ctx.pending_only else "waiting")
     else:
-        situation, states, problems, values, texts = _situation(ctx, event, keys, raw, ts)
+        # the state validated (when this process kept it) is not read again: apply_event claims each
+        # person the event changes by the version validated, and checks that the others are unchanged
+        situation, states, problems, values, texts = _situation(ctx, event, keys, raw, ts, validated=versions)
         moved = sorted(p for p, v in versions.items() if p in states and states[p].version != v)
         if moved:  # another save changed a person after this session validated
             _forget(ctx, ts)
@@ -428,6 +515,8 @@ def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_da
         finally:
             _forget(ctx, ts)
     receipt["session"] = ts
+    if receipt["where"] == "register":
+        receipt["secondary"] = _secondary_offers(event, list(receipt.get("persons", ())))
     _touch_session(ctx, ts, state="saved", receipt=json.dumps(receipt, ensure_ascii=False))
     changed = tuple(receipt.get("persons", ())) or ((keys.pnr,) if keys.pnr else ())
     return Outcome([receipt], changed=changed, detail=f"{event.code} saved to {receipt['where']}",
@@ -436,9 +525,10 @@ def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_da
 
 def _cancel(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_date: str | None = None,
             authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
-            destination: str | None = None, maintenance: str | None = None) -> Outcome:
+            destination: str | None = None, maintenance: str | None = None,
+            primary: str | None = None) -> Outcome:
     event = _event(event_code)
-    keys = _keys(ctx, event, pnr, event_date, authority)
+    keys = _keys(ctx, event, pnr, event_date, authority, primary)
     _load_session(ctx, ts, keys)
     assert ts is not None
     _forget(ctx, ts)
@@ -473,6 +563,12 @@ def apply_event(conn: Connection, event: EventType, situation: Situation, versio
         number = new_pnr(conn, born, situation.data.get("sex") or "M")
         situation = dataclasses.replace(situation, data={**situation.data, "new_pnr": number})
     plan = event.effect(situation)
+    read_only = sorted(p for p in versions if p not in set(plan.persons()))
+    if read_only:  # persons the rules read but the plan leaves alone: still as they were validated
+        now = dict(conn.execute(_VERSIONS, {"pnrs": read_only}).all())
+        moved = [p for p in read_only if now.get(p) != versions[p]]
+        if moved:
+            raise UpdateConflict(f"{Kvit.CONFLICT.text} ({', '.join(moved)})")
     try:
         ids = apply_plan(conn, plan, versions, registered_at=registered_at, authority=authority,
                          event_date=situation.date, detail={"data": dict(situation.data)},
@@ -610,16 +706,23 @@ def event_catalogue() -> dict[str, Any]:
 
 
 def step(gate: Any, actor: Any, code: str, action: str, *, pnr: str | None = None, event_date: str | None = None,
-         authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None) -> Outcome:
+         authority: str | None = None, ts: str | None = None, data: Mapping[str, Any] | None = None,
+         primary: str | None = None, waiting: bool = False) -> Outcome:
     """One step of an event's dialogue through the gate (what the GCTP and REST adapters call).
 
     For an event that moves the person (``EventType.destination``), the destination municipality
-    in the data is handed to the gate, which checks a limited scope against it.
+    in the data is handed to the gate, which checks a limited scope against it. ``primary`` makes
+    the event a secondary event in the case of the primary event saved in that session (``ts``);
+    ``waiting`` (GCTP ``u="v"``) puts a saved event in the pending register, applied on its date.
     """
     event = _event(code)
     if action not in ACTIONS:
         raise InvalidKey("a", action, "initier, valider, gem eller annuller")
     keys: dict[str, Any] = {"event_code": event.code, "pnr": pnr, "event_date": event_date, "authority": authority}
+    if primary:
+        keys["primary"] = primary
+    if waiting and action == "save":
+        keys["waiting"] = True
     if event.maintenance:
         keys["maintenance"] = ":".join(event.maintenance)
     if action != "initiate":

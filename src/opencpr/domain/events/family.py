@@ -189,6 +189,7 @@ MARRIAGE = EventType(
         Rule(DATE_ORDER, "Vielsesdatoen ligger i fremtiden", not_in_future),
     ),
     concerns=("civil_status",), related=named_spouse, derived=("ÆG",), allow_future=False,
+    secondary=(Event.NAME_CHANGE.value, Event.ADDRESSING_NAME.value),
 )
 
 
@@ -381,6 +382,7 @@ MARRIAGE_ANNULMENT = EventType(
     (SPOUSE_FIELD,), _annulment,
     rules=(*_union_end_rules("G", "Ægtefællen", "gift"), *_dates("Omstødelsesdatoen")),
     concerns=("civil_status",), related=named_spouse, derived=(SPOUSE,), allow_future=False,
+    secondary=(Event.NAME_CHANGE.value,),
 )
 
 PARTNERSHIP_ANNULMENT = EventType(
@@ -417,6 +419,7 @@ DIVORCE = EventType(
     (SPOUSE_FIELD,), _dissolution("F"),
     rules=(*_union_end_rules("G", "Ægtefællen", "gift"), *_dates("Skilsmissedatoen")),
     concerns=("civil_status", "separation"), related=named_spouse, derived=(SPOUSE,), allow_future=False,
+    secondary=(Event.NAME_CHANGE.value, Event.ADDRESSING_NAME.value),
 )
 
 PARTNERSHIP_DISSOLUTION = EventType(
@@ -426,6 +429,7 @@ PARTNERSHIP_DISSOLUTION = EventType(
     (SPOUSE_FIELD,), _dissolution("O"),
     rules=(*_union_end_rules("P", "Partneren", "registrerede partnere"), *_dates("Ophævelsesdatoen")),
     concerns=("civil_status", "separation"), related=named_spouse, derived=(PARTNER,), allow_future=False,
+    secondary=(Event.NAME_CHANGE.value, Event.ADDRESSING_NAME.value),
 )
 
 
@@ -471,6 +475,7 @@ PARTNERSHIP = EventType(
         *_dates("Datoen"),
     ),
     concerns=("civil_status",), related=named_spouse, derived=(PARTNER,), allow_future=False,
+    secondary=(Event.NAME_CHANGE.value, Event.ADDRESSING_NAME.value),
 )
 
 
@@ -686,6 +691,7 @@ ADOPTION = EventType(
     ),
     concerns=("parental_authority",), related=_data_pnrs("mother_pnr", "father_pnr"),
     derived=(MOTHER, FATHER), allow_future=False,
+    secondary=(Event.NAME_CHANGE.value, Event.PARENTAL_AUTHORITY.value, Event.CHURCH_AND_OCCUPATION.value),
 )
 
 
@@ -737,6 +743,7 @@ PATERNITY = EventType(
              "PNRFAR"),
     ),
     concerns=("parental_authority",), related=_paternity_related, derived=(FATHER,), allow_future=False, groups=("cpr-office", "church-office"),
+    secondary=(Event.PARENTAL_AUTHORITY.value, Event.NAME_CHANGE.value),
 )
 
 
@@ -986,6 +993,7 @@ GUARDIANSHIP = EventType(
         *_guardian_rules(),
     ),
     concerns=("guardianship",), related=_guardian_related, derived=(GUARDIAN,), allow_future=False,
+    secondary=(Event.GUARDIAN.value,),
 )
 
 GUARDIAN_CHANGE = EventType(

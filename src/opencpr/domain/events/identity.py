@@ -125,6 +125,7 @@ NAMING = EventType(
            Rule(PERSON_STATE, "Personen er allerede navngivet (brug navneændring)",
                 lambda s: s.person.current("name") is None or not s.person.current("name").get("first_name"))),
     concerns=("name",), reads=("name", "clear_address"), groups=("cpr-office", "church-office"),
+    secondary=(Event.ADDRESSING_NAME.value,),
 )
 
 NAME_CHANGE = EventType(
@@ -134,6 +135,7 @@ NAME_CHANGE = EventType(
     rules=(Rule(PERSON_STATE, "Personen er død", alive),
            Rule(NO_CHANGE, "Navnene er de samme som de nuværende", _changed)),
     concerns=("name",), reads=("name", "clear_address"), groups=("cpr-office", "municipality", "church-office"),
+    secondary=(Event.ADDRESSING_NAME.value,),
 )
 
 
@@ -315,7 +317,7 @@ PNR_AT_BIRTH = EventType(
         Rule(DATE_ORDER, "Fødselsdatoen ligger i fremtiden", _not_in_future),
         Rule(DATE_ORDER, "Fødselsdatoen ligger mere end et år tilbage", _within_a_year),
     ),
-    related=_parents, secondary=(Event.NAMING.value,), derived=(MOTHER, FATHER), allow_future=False,
+    related=_parents, secondary=(Event.NAMING.value, Event.CHURCH_AND_OCCUPATION.value, Event.CITIZENSHIP.value), derived=(MOTHER, FATHER), allow_future=False,
     new_person=True, reads=("name", "address", "civil_status", "citizenship", "church"), groups=("cpr-office", "church-office"),
 )
 

@@ -259,6 +259,7 @@ MOVE = EventType(
         Rule(NO_CHANGE, "Den nye adresse er den samme som den nuværende", _new_address),
     ),
     concerns=("address",), destination="municipality", reads=_SETTLE_READS,
+    secondary=(Event.SUPPLEMENTARY_ADDRESS.value, Event.SHARED_RESIDENCE.value),
 )
 
 
@@ -387,6 +388,7 @@ EMIGRATION = EventType(
              _not_before_current_address),
     ),
     concerns=("address", "departure"), reads=("address", "clear_address", "departure"),
+    secondary=(Event.CONTACT_ADDRESS.value,),
 )
 
 
@@ -421,6 +423,7 @@ REENTRY = EventType(
     (*ADDRESS_FIELDS, ENTRY_COUNTRY), _entry,
     rules=(Rule(PERSON_STATE, "Personen er ikke registreret som udrejst", _emigrated), *_ENTRY_RULES),
     concerns=("departure", "address"), destination="municipality", reads=("departure", *_SETTLE_READS),
+    secondary=(Event.CITIZENSHIP.value, Event.CHURCH_AND_OCCUPATION.value),
 )
 
 
@@ -442,6 +445,7 @@ ENTRY_WITH_PNR = EventType(
         *_ENTRY_RULES,
     ),
     concerns=("departure", "address"), destination="municipality", reads=("departure", *_SETTLE_READS),
+    secondary=(Event.CITIZENSHIP.value, Event.CHURCH_AND_OCCUPATION.value, Event.CONTACT_ADDRESS.value),
 )
 
 
@@ -503,6 +507,7 @@ ENTRY_WITHOUT_PNR = EventType(
         Rule(INVALID, "Husnummeret findes ikke på vejen", _house_exists, "HUSNR"),
     ),
     allow_future=False, new_person=True, destination="municipality", reads=(),
+    secondary=(Event.NAMING.value, Event.CITIZENSHIP.value, Event.CHURCH_AND_OCCUPATION.value),
 )
 
 
