@@ -769,6 +769,7 @@ class DatedKind:
     after_birth: bool = True  # earlier data begins no earlier than the person's birth
     extra_rules: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
     related: Callable[[PersonState, Mapping[str, Any]], Sequence[str]] | None = None
+    what: str = ""  # the data in English, for the descriptions (default: the table's name)
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -937,7 +938,8 @@ def _dated_rules(k: DatedKind, action: str) -> tuple[Rule, ...]:
     future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
     extra = k.extra_rules.get(action, ())
     if action == CORRECT:
-        return (dates, *chosen, Rule(DATE_ORDER, "Startdatoen ligger efter slutdatoen", in_order, "NYSTARTDATO"),
+        return (dates, *chosen,
+                *((Rule(DATE_ORDER, "Startdatoen ligger efter slutdatoen", in_order, "NYSTARTDATO"),) if k.ends else ()),
                 *overlap, Rule(NO_CHANGE, k.same, changed), *extra, future)
     if action == UNDO:
         return (dates, *chosen, *extra, future)
@@ -964,12 +966,12 @@ def _dated_events(k: DatedKind) -> tuple[EventType, ...]:
     }
     effects = {CORRECT: _dated_correct, UNDO: _dated_undo, EARLIER: _dated_earlier}
     where = f" ({k.search})" if k.search else ""
+    what = k.what or k.table.replace("_", " ")
     descriptions = {
-        CORRECT: f"Correct a row of {k.table.replace('_', ' ')} data{where}: the row is kept, marked K, and a "
-                 "corrected copy takes its place (fields not given keep their values).",
-        UNDO: f"Undo a wrongly registered row of {k.table.replace('_', ' ')} data{where}: the row is kept, marked A, "
-              "and counts no more.",
-        EARLIER: f"Report a row of {k.table.replace('_', ' ')} data{where} that arrived late, with its period.",
+        CORRECT: f"Correct a {what}{where}: the row is kept, marked K, and a corrected copy takes its place "
+                 "(fields not given keep their values).",
+        UNDO: f"Undo a wrongly registered {what}{where}: the row is kept, marked A, and counts no more.",
+        EARLIER: f"Report a {what}{where} that arrived late, with its " + ("period." if k.ends else "start."),
     }
     return tuple(
         EventType(code, f"{action} {k.table.replace('_', ' ')}", EVENT.text(code), descriptions[action],
@@ -1015,7 +1017,7 @@ def _dated_kinds() -> tuple[DatedKind, ...]:
         missing="Personen har ingen beskyttelse af denne type (se BESKYT)",
         marked="Den valgte beskyttelse er allerede rettet (K) eller fortrudt (A)",
         same="Perioden er den samme som den registrerede",
-        overlap="Perioden overlapper en anden beskyttelse af samme type")
+        overlap="Perioden overlapper en anden beskyttelse af samme type", what="protection")
     condition = DatedKind(
         "municipal", "municipal_condition", {CORRECT: "R07", UNDO: "F07", EARLIER: "T07"}, "kommunalt forhold",
         DataField("KOMFORHTYP", "condition_type", FieldKind.DIGITS, required=True, length=1,
@@ -1028,7 +1030,7 @@ def _dated_kinds() -> tuple[DatedKind, ...]:
         missing="Personen har intet kommunalt forhold af denne type (se KOMFORH)",
         marked="Det valgte kommunale forhold er allerede rettet (K) eller fortrudt (A)",
         same="Oplysningerne er de samme som det registrerede kommunale forhold",
-        ends=False, end_required=False, end_in_past=False,
+        ends=False, end_required=False, end_in_past=False, what="municipal condition",
         extra_rules={EARLIER: (
             Rule(INVALID, "Typen skal være 1-9", lambda s: s.data.get("condition_type") != "0", "KOMFORHTYP"),
             Rule(NO_CHANGE, "Et kommunalt forhold af denne type er allerede registreret fra STARTDATO",
@@ -1042,7 +1044,7 @@ def _dated_kinds() -> tuple[DatedKind, ...]:
         marked="Det valgte notat er allerede rettet (K) eller fortrudt (A)",
         same="Oplysningerne er de samme som det registrerede notat",
         overlap="Perioden overlapper et andet notat med samme nummer",
-        end_required=False, end_in_past=False,
+        end_required=False, end_in_past=False, what="municipal note",
         extra_rules={EARLIER: (
             Rule(INVALID, "Notatnummeret skal være 01-99", lambda s: s.data.get("note_no") != "00", "NOTATNR"),)})
     pnr = DatedKind(
@@ -1059,7 +1061,7 @@ def _dated_kinds() -> tuple[DatedKind, ...]:
             Rule(RELATIVE, "TIDLPNR er personnummer for en anden person i CPR", _old_pnr_not_another, "TIDLPNR"),
             Rule(NO_CHANGE, "TIDLPNR er allerede registreret som tidligere personnummer", _old_pnr_new,
                  "TIDLPNR"))},
-        related=_named_old_pnr)
+        related=_named_old_pnr, what="previous PNR")
     return protection, condition, note, pnr
 
 
@@ -1082,7 +1084,7 @@ def _parent_fields() -> tuple[DataField, ...]:
                           description=f"Fødselsdato for barnets {noun}"),
                 DataField(f"{cpr}NVN", f"{slot}_name", FieldKind.TEXT, length=34, description=f"Navn på barnets {noun}"),
                 DataField(f"{cpr}_DT", f"{slot}_date", FieldKind.DATE,
-                          description=f"Dato for registreringen af barnets {noun}")]
+                          description=f"Dato, hvorfra forholdet til barnets {noun} gælder")]
     return tuple(out)
 
 
