@@ -97,6 +97,30 @@ def test_undo_protection_takes_it_away_and_it_protects_no_more(updater, gctp, li
     assert updater.problems("A33", JENS, DAY, {"BESKYTTYPE": "0001"}) == []
 
 
+def test_an_undone_protection_hides_the_address_from_address_searches_no_more(updater, demo_engine, live):
+    from opencpr.access.groups import Permissions, SecurityGroup, save_group
+    from opencpr.access.passwords import CHEAP, Passwords
+    from opencpr.access.users import add_user, set_known_password
+
+    save_group(demo_engine, SecurityGroup("lookup-plain", "Opslag uden beskyttede adresser", Permissions.from_dict(
+        {"search": {"services": ["BOPSAML", "ADRESSE3"], "scope": "all"}, "protected_addresses": False})),
+        by="test")
+    cheap = Passwords(CHEAP)
+    add_user(demo_engine, "PLAIN1", "0851", "lookup-plain", passwords=cheap)
+    set_known_password(demo_engine, "PLAIN1", "Plain-0851!x", passwords=cheap)
+    plain = Gctp(live)
+    assert plain.signon("PLAIN1", "Plain-0851!x")["kvit"]["v"] == "900"
+    neighbour = "0711614354"  # shares Industrivænget 95,1 mf with Jens
+
+    updater.run("A33", JENS, DAY, {"BESKYTTYPE": "0001"})
+    assert [v(r, "PNR") for r in rows(plain.call("BOPSAML", {"PNR": neighbour}))] == [neighbour]
+    assert v(plain.call("ADRESSE3", {"PNR": JENS})["fields"], "VEJKOD") is None
+    updater.run("F15", JENS, DAY, {"BESKYTTYPE": "0001"})
+    assert [v(r, "PNR") for r in rows(plain.call("BOPSAML", {"PNR": neighbour}))] == [JENS, neighbour]
+    assert v(plain.call("ADRESSE3", {"PNR": JENS})["fields"], "VEJKOD") == updater.state(JENS).current("address")[
+        "road"]
+
+
 def test_undo_protection_rules(updater):
     protected = "0107529039"  # protections 0001, 0002, 0004 from 1998-01-01 to 1998-06-30
     assert updater.problems("F15", protected, DAY, {"BESKYTTYPE": "0003"}) == [PERSON_STATE]  # none of the type
