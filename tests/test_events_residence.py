@@ -274,6 +274,33 @@ def test_shared_residence_registered_and_ended(updater):
     assert updater.problems("B03", CHILD, "2014-10-27", {"DELTBOPPNR": FATHER}) == [RELATIVE]
 
 
+def test_a_shared_residence_ends_when_the_child_or_the_other_parent_leaves(updater, gctp):
+    updater.run("B03", CHILD, "2014-06-01", {"DELTBOPPNR": FATHER})
+    # the other parent emigrates: the child's second home at his address ends, a derived event on the child
+    updater.run("A06", FATHER, "2014-10-01", {"UDR_LANDEKOD": "5120"})
+    ended = updater.state(CHILD).all("shared_residence")[-1]
+    assert ended["current"] is False and ended["valid_to"] == "2014-10-01"
+    assert updater.events_of(CHILD) == [("B03", None), ("A06", "BØ")]
+    assert gctp.call("DELTBOP", {"PNR": CHILD})["rows"] == []  # no current shared residence
+    # the child's own emigration ends the child's shared residence
+    updater.run("A04", FATHER, "2014-10-10", {"KOMKOD": "0851", "VEJKOD": "8513", "HUSNR": "2", "ETAGE": "1",
+                                              "SIDEDOER": "mf", "INDR_LANDEKOD": "5120"})
+    updater.run("B03", CHILD, "2014-10-11", {"DELTBOPPNR": FATHER})
+    updater.run("A06", CHILD, "2014-10-20", {"UDR_LANDEKOD": "5120"})
+    rows = updater.state(CHILD).all("shared_residence")
+    assert [(r["valid_from"], r["valid_to"], r["current"]) for r in rows] == [
+        ("2014-06-01", "2014-10-01", False), ("2014-10-11", "2014-10-20", False)]
+    assert updater.events_of(FATHER)[-1] == ("A04", None)  # the child's own event is not derived on the parent
+
+
+def test_a_death_ends_the_shared_residences_at_the_dead_parents_address(updater):
+    updater.run("B03", CHILD, "2014-06-01", {"DELTBOPPNR": FATHER})
+    updater.run("A21", FATHER, "2014-10-20")
+    row = updater.state(CHILD).all("shared_residence")[-1]
+    assert (row["current"], row["valid_to"]) == (False, "2014-10-20")
+    assert updater.events_of(CHILD)[-1] == ("A21", "BØ")  # once, with the loss of parental authority
+
+
 # --- B06 EU election address -------------------------------------------------------------------------------
 
 def test_eu_election_address(updater):

@@ -100,3 +100,31 @@ def log(plan: Plan, situation: Situation, pnr: str | None = None, marker: str | 
 
 def spouse_marker(civil_status: str | None) -> str:
     return PARTNER if civil_status in ("P", "O", "L") else SPOUSE
+
+
+def end_shared_residence(state: PersonState, day: str) -> list[Change]:
+    """End the person's current shared residence (a child's second home) on ``day``."""
+    return [Close("shared_residence", state.pnr, int(r["id"]), day) for r in state.all("shared_residence")
+            if r.get("current") and r.get("correction") not in ("K", "A")]
+
+
+def end_children_shared_residence(plan: Plan, situation: Situation, parent: PersonState, day: str,
+                                  *, logged: frozenset[str] = frozenset()) -> None:
+    """End the shared residences children have at ``parent``'s address (the parent dies, disappears
+    or leaves the country), each on the child as a derived event (BØ) unless already ``logged``."""
+    for pnr in dict.fromkeys(r.get("child_pnr") for r in parent.valid("child")):
+        child = situation.other(pnr)
+        if child is None:
+            continue
+        ended = [c for c in end_shared_residence(child, day)
+                 if any(int(r["id"]) == c.row_id and r.get("other_pnr") == parent.pnr
+                        for r in child.all("shared_residence"))]
+        if ended:
+            plan.changes.extend(ended)
+            if child.pnr not in logged:
+                log(plan, situation, child.pnr, CHILD, summary=f"delt bopæl hos {parent.pnr} ophører")
+
+
+def children(state: PersonState, data: Mapping[str, Any]) -> list[str]:
+    """The person's children (the relatives whose shared residence may be at the person's address)."""
+    return [p for p in dict.fromkeys(r.get("child_pnr") for r in state.valid("child")) if p]

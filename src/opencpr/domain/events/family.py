@@ -39,7 +39,9 @@ from opencpr.domain.events.effects import (
     PARTNER,
     SPOUSE,
     civil_status_change,
+    end_children_shared_residence,
     end_current,
+    end_shared_residence,
     log,
     replace_current,
     set_person,
@@ -78,6 +80,7 @@ def _death(s: Situation) -> Plan:
     plan.changes.append(set_person(person, status="90", status_date=s.moment, status_date_uncertain=False,
                                    end_date=s.date))
     plan.changes += end_current(person, "address", s.moment)
+    plan.changes += end_shared_residence(person, s.date)
     spouse = s.other(spouse_of(person))
     current = person.current("civil_status")
     kind = current.get("civil_status") if current else None
@@ -98,13 +101,16 @@ def _death(s: Situation) -> Plan:
                 plan.changes.append(Update("parental_authority", child.pnr, {"valid_to": s.date},
                                            int(authority["id"])))
         log(plan, s, child.pnr, CHILD)
+    end_children_shared_residence(plan, s, person, s.date, logged=frozenset(
+        r.get("child_pnr") for r in person.valid("child")))
     return plan
 
 
 DEATH = EventType(
     Event.DEATH.value, "death", "Dødsfald",
     "A death: status 90 from the event date, the address ends, civil status D; a spouse becomes widow(er) "
-    "(a registered partner longest living partner) and children lose the parental authority the dead person held.",
+    "(a registered partner longest living partner) and children lose the parental authority the dead person held "
+    "and a shared residence at the dead person's address; a shared residence of the dead person ends.",
     (DataField("DOEDSSTED", "place", FieldKind.TEXT, length=34, description="Dødssted (fri tekst)"),),
     _death,
     rules=(

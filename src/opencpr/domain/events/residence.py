@@ -38,8 +38,12 @@ from opencpr.domain.events.base import (
 )
 from opencpr.domain.events.effects import (
     ADDRESS_KEYS,
+    CHILD,
+    children,
     clear_address,
+    end_children_shared_residence,
     end_current,
+    end_shared_residence,
     log,
     replace_current,
     set_person,
@@ -269,15 +273,17 @@ def _disappearance(s: Situation) -> Plan:
     person = s.person
     plan = Plan([set_person(person, status="70", status_date=s.moment, status_date_uncertain=False),
                  *end_current(person, "address", s.moment), *blank_clear_address(person),
-                 Insert("disappearance", person.pnr, {"valid_from": s.moment, "current": True})])
+                 Insert("disappearance", person.pnr, {"valid_from": s.moment, "current": True}),
+                 *end_shared_residence(person, s.date)])
     log(plan, s)
+    end_children_shared_residence(plan, s, person, s.date)
     return plan
 
 
 DISAPPEARANCE = EventType(
     Event.DISAPPEARANCE.value, "disappearance", "Forsvinding",
     "A person has disappeared: status 70 from the event date, the current address ends and a disappearance "
-    "begins.",
+    "begins; a shared residence of the person ends, and so do those children have at the person's address (BØ).",
     (), _disappearance,
     rules=(
         Rule(PERSON_STATE, "Personen er død", alive),
@@ -289,7 +295,8 @@ DISAPPEARANCE = EventType(
              _not_before_current_address),
         Rule(DATE_ORDER, "Forsvindingsdatoen ligger i fremtiden", not_in_future),
     ),
-    concerns=("address", "disappearance"), allow_future=False, reads=("address", "clear_address"),
+    concerns=("address", "disappearance"), allow_future=False, related=children, derived=(CHILD,),
+    reads=("address", "clear_address", "shared_residence", "child"),
 )
 
 
@@ -364,15 +371,18 @@ def _emigration(s: Situation) -> Plan:
     departure = {"exit_country": s.data["exit_country"], **_lines(s.data, "foreign_line")}
     plan = Plan([set_person(person, status="80", status_date=s.moment, status_date_uncertain=False),
                  *end_current(person, "address", s.moment), *blank_clear_address(person),
-                 *replace_current(person, "departure", departure, s.moment)])
+                 *replace_current(person, "departure", departure, s.moment),
+                 *end_shared_residence(person, s.date)])
     log(plan, s, summary=s.texts.get("exit_country", s.data["exit_country"]))
+    end_children_shared_residence(plan, s, person, s.date)
     return plan
 
 
 EMIGRATION = EventType(
     Event.EMIGRATION.value, "emigration", "Udrejse",
     "A person leaves Denmark: status 80 from the event date, the current address ends and a departure "
-    "to the exit country begins, with the address abroad. A future date waits in the pending register.",
+    "to the exit country begins, with the address abroad; a shared residence of the person ends, and so do "
+    "those children have at the person's address (BØ). A future date waits in the pending register.",
     (DataField("UDR_LANDEKOD", "exit_country", FieldKind.COUNTRY, required=True,
                description="Landekode for det land, personen rejser til"),
      *(DataField(f"UDLANDADR{n}", f"foreign_line{n}", FieldKind.TEXT, length=34,
@@ -387,7 +397,8 @@ EMIGRATION = EventType(
         Rule(DATE_ORDER, "Udrejsedatoen ligger før tilflytningen til den nuværende adresse",
              _not_before_current_address),
     ),
-    concerns=("address", "departure"), reads=("address", "clear_address", "departure"),
+    concerns=("address", "departure"), related=children, derived=(CHILD,),
+    reads=("address", "clear_address", "departure", "shared_residence", "child"),
     secondary=(Event.CONTACT_ADDRESS.value,),
 )
 
