@@ -237,6 +237,23 @@ def test_a_change_of_pnr_moves_the_person_and_every_relative_follows(updater, gc
     assert names == {new: "Andet", KARIN: "Ægtefælle", child: "Barn", LISBETH: "Mor", ARNE: "Far"}
 
 
+def test_a_change_of_pnr_reaches_wards_and_a_childs_second_home(updater, gctp):
+    father, child, hilda = "0709614231", "2906980013", "0909610028"
+    updater.run("A73", hilda, "2014-10-01", {"RELPNR": father})  # the father becomes Hilda's guardian
+    updater.run("B03", child, "2014-06-01", {"DELTBOPPNR": father})  # and the child's second home is his
+    receipt = updater.run("P03", father, "2014-10-27", {"FOEDDATO": "19610710", "KOEN": "M"})
+    new = receipt["persons"][0] if receipt["persons"][0] != father else receipt["persons"][1]
+    assert parse(new).birth_date == dt.date(1961, 7, 10)
+    ward = [r for r in updater.state(hilda).all("guardianship") if not r["valid_to"]][0]
+    assert ward["guardian_pnr"] == new
+    assert updater.state(child).current("shared_residence")["other_pnr"] == new
+    assert updater.events_of(hilda) == [("A73", None), ("P03", "PN")]
+    assert updater.events_of(child)[-1] == ("P03", "PN")
+    rows = gctp.call("VAERGE", {"PNR": new})["rows"]
+    assert [(r["fields"]["PNR"]["v"], r["fields"]["ROLLE"]["v"]) for r in rows] == [(hilda, "V")]
+    assert gctp.call("DELTBOP", {"PNR": child})["rows"][0]["fields"]["DELTBOPPNR"]["v"] == new
+
+
 def test_a_change_to_a_given_pnr_and_the_rules(updater):
     given = generate(dt.date(1961, 7, 6), "M", 5)
     assert given and updater.state(given) is None

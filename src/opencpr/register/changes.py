@@ -47,10 +47,29 @@ def _rows_query(table_name: str):
             .order_by(table.c.pnr, table.c[ROW_ID]))
 
 
+#: Other persons' rows that name the person, read backwards into the person's state under these
+#: names: the wards whose guardian the person is, the children whose parental authority the person
+#: holds (other than as their mother or father), the children whose second home is the person's.
+REVERSE: dict[str, tuple[str, str]] = {
+    "wards": ("guardianship", "guardian_pnr"),
+    "authority_held": ("parental_authority", "holder_pnr"),
+    "shared_at": ("shared_residence", "other_pnr"),
+}
+
+
+@cache
+def _reverse_query(name: str):
+    table_name, column = REVERSE[name]
+    table = _tables()[table_name]
+    return (select(table).where(table.c[column].in_(bindparam("pnrs", expanding=True)))
+            .order_by(table.c[column], table.c[ROW_ID]))
+
+
 def state_tables() -> tuple[str, ...]:
-    """Every table a person's state can hold (all person data but the person row and the event log)."""
-    return tuple(t.name for t in _READ_TABLES) + (("shared_residence",) if "shared_residence" in metadata.tables
-                                                   else ())
+    """Every table a person's state can hold (all person data but the person row and the event log,
+    and the rows of others naming the person, :data:`REVERSE`)."""
+    return (tuple(t.name for t in _READ_TABLES) + (("shared_residence",) if "shared_residence" in metadata.tables
+                                                    else ()) + tuple(REVERSE))
 
 
 def read_states(conn: Connection, pnrs: Iterable[str], tables: Iterable[str] | None = None
@@ -67,6 +86,11 @@ def read_states(conn: Connection, pnrs: Iterable[str], tables: Iterable[str] | N
     found = list(persons)
     if found:
         for name in (state_tables() if tables is None else tuple(dict.fromkeys(tables))):
+            if name in REVERSE:
+                by = REVERSE[name][1]
+                for r in conn.execute(_reverse_query(name), {"pnrs": found}).mappings():
+                    rows[r[by]].setdefault(name, []).append(dict(r))
+                continue
             for r in conn.execute(_rows_query(name), {"pnrs": found}).mappings():
                 rows[r["pnr"]].setdefault(name, []).append(dict(r))
     return {p: PersonState(p, persons[p], {t: tuple(v) for t, v in rows[p].items()}) for p in persons}

@@ -116,6 +116,9 @@ previous_pnr = _row_table("previous_pnr")
 # Search indexes on register tables (migration 0004): addresses by road, persons by birth date.
 Index(None, address.c.municipality, address.c.road, address.c.house_no)
 Index(None, person.c.birth_date)
+# the PNRs naming another person, read backwards by an event changing that person (migration 0008)
+Index(None, guardianship.c.guardian_pnr)
+Index(None, parental_authority.c.holder_pnr)
 
 #: The event log (hændelser): append-only; one row per event on one person. ``derived_marker``
 #: is blank for the person the event happened to and names the relation (ÆG, MO, FA, BØ …) on
@@ -208,6 +211,7 @@ shared_residence = Table(
     Column("registered_at", String(19)),
 )
 Index(None, shared_residence.c.pnr, shared_residence.c[ROW_ID])
+Index(None, shared_residence.c.other_pnr)
 
 #: Update sessions (ajourføring): one initiated event dialogue, identified by CPR's ``ts`` (20 digits).
 #: ``state`` is initiated, validated, saved, cancelled; ``versions`` holds the version of each person

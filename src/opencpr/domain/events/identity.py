@@ -486,7 +486,10 @@ def _children(state: PersonState) -> list[str]:
 
 
 def _relatives(state: PersonState) -> list[str]:
-    found = [_spouse_pnr(state), *_children(state), state.mother, state.father]
+    """The persons whose rows name this one: spouse, children, parents, and (read backwards) wards, the
+    children whose parental authority the person holds and those whose second home is the person's."""
+    named = [r.get("pnr") for table in ("wards", "authority_held", "shared_at") for r in state.valid(table)]
+    found = [_spouse_pnr(state), *_children(state), state.mother, state.father, *named]
     return list(dict.fromkeys(p for p in found if p and p != state.pnr))
 
 
@@ -599,6 +602,12 @@ def _pnr_change(s: Situation) -> Plan:
         for r in relative.all("parental_authority"):
             if r.get("holder_pnr") == old.pnr:
                 changes.append(Update("parental_authority", pnr, {"holder_pnr": new}, int(r["id"])))
+        for r in relative.all("guardianship"):
+            if r.get("guardian_pnr") == old.pnr:
+                changes.append(Update("guardianship", pnr, {"guardian_pnr": new}, int(r["id"])))
+        for r in relative.all("shared_residence"):
+            if r.get("other_pnr") == old.pnr:
+                changes.append(Update("shared_residence", pnr, {"other_pnr": new}, int(r["id"])))
         if changes:
             plan.changes += changes
             log(plan, s, pnr, NEW_PNR, summary=new)
@@ -609,7 +618,8 @@ PNR_CHANGE = EventType(
     Event.PNR_CHANGE.value, "change of PNR", "Ændring af personnummer",
     "A new PNR for a person whose birth date or sex is changed (or a given new number): the person's current "
     "data moves to the new PNR, which records the old one (TIDLPNR); the old PNR gets status 60 and points at "
-    "the new one (PNRGAELD); the spouse, children and parents are changed to name the new PNR. Logged on the "
+    "the new one (PNRGAELD); the spouse, children and parents, wards, children in the person's parental authority "
+    "and children with a second home at the person's address are changed to name the new PNR. Logged on the "
     "new PNR (no marker), on the old PNR (PT) and on each relative changed (PN).",
     (
         DataField("NYTPNR", "new_pnr", FieldKind.PNR, description="Det nye personnummer (udeladt: tildeles)"),
