@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -39,3 +44,58 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+class WriterQueue:
+    """Writers to one SQLite file take turns here before they begin (``BEGIN IMMEDIATE``).
+
+    SQLite lets one writer in at a time and makes the others poll, sleeping between tries (1, 2,
+    5, 10 … ms): with several server processes most of a busy writer's wait is sleep. Queued on a
+    lock file (``flock``, and a thread lock within the process), the next writer starts the moment
+    the last one ends. Writers that do not queue (a bulk load, the command line) still get SQLite's
+    own locking: the queue orders, SQLite guards.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}-writers.lock"
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _file(self) -> int | None:
+        if self._pid != os.getpid():  # a forked worker opens its own
+            self._pid = os.getpid()
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a directory this process may not write: threads queue, processes poll
+                self._fd = None
+        return self._fd
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._thread_lock:
+            fd = self._file()
+            if fd is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+_QUEUES: dict[str, WriterQueue] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def writer_turn(engine: Engine) -> contextlib.AbstractContextManager[None]:
+    """Wait for this writer's turn on a SQLite file (see :class:`WriterQueue`); elsewhere at once."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return contextlib.nullcontext()
+    with _QUEUES_LOCK:
+        queue = _QUEUES.get(database)
+        if queue is None:
+            queue = _QUEUES[database] = WriterQueue(database)
+    return queue.turn()

@@ -22,6 +22,7 @@ which key names the person, the destination municipality and the permission.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
@@ -43,6 +44,7 @@ from opencpr.access.passwords import Passwords
 from opencpr.access.protection import NAME_AND_ADDRESS, blank_address, protections_of, visible_condition
 from opencpr.clock import Clock, SystemClock
 from opencpr.domain.pnr import is_valid
+from opencpr.register.db import writer_turn
 from opencpr.register.schema import address
 from opencpr.services.errors import NoAccess, ProtectionLeak
 
@@ -250,7 +252,7 @@ class Gate:
             refusal = NoAccess(f"Ingen adgang: sikkerhedsgruppen {actor.group.name} må ikke bruge {service}")
             self._record_alone(self._entry(actor, spec, service, now, _key_pnr(spec, keys), refusal), sync)
             raise refusal
-        with self.engine.connect() as conn:
+        with writer_turn(self.engine) if sync else contextlib.nullcontext(), self.engine.connect() as conn:
             if sync:  # this transaction will write the audit record: begin it as a writer
                 begin_write(conn)
             ctx = ServiceContext(_GATE, conn, actor, grant, now, self.memo)
