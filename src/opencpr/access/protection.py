@@ -77,6 +77,8 @@ def visible_condition(pnr_column: ColumnElement[str], day: str, sees_protected: 
 _TYPES_QUERY = (select(protection.c.pnr, protection.c.protection_type)
                 .where(protection.c.pnr.in_(bindparam("pnrs", expanding=True)),
                        in_force_condition(bindparam("day"))))
+_TYPES_QUERY_ONE = (select(protection.c.pnr, protection.c.protection_type)
+                    .where(protection.c.pnr == bindparam("pnr"), in_force_condition(bindparam("day"))))
 
 
 def protections_of(conn: Connection, pnrs: Iterable[str], day: str) -> dict[str, frozenset[str]]:
@@ -85,7 +87,9 @@ def protections_of(conn: Connection, pnrs: Iterable[str], day: str) -> dict[str,
     if not wanted:
         return {}
     found: dict[str, set[str]] = {}
-    for pnr, kind in conn.execute(_TYPES_QUERY, {"pnrs": wanted, "day": day}):
+    # one person (a lookup): a plain ``pnr = :pnr``, not an IN list rendered again at every call
+    query, params = (_TYPES_QUERY_ONE, {"pnr": wanted[0]}) if len(wanted) == 1 else (_TYPES_QUERY, {"pnrs": wanted})
+    for pnr, kind in conn.execute(query, {**params, "day": day}):
         found.setdefault(pnr, set()).add(kind)
     return {p: frozenset(t) for p, t in found.items()}
 

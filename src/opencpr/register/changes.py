@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, select, true, update
+from sqlalchemy import Boolean, Connection, Table, and_, bindparam, insert, select, text, true, update
 
 from opencpr.domain.events.base import Close, Insert, LogEntry, Mark, NewPerson, PersonState, Plan, Update
 from opencpr.register import search_index
@@ -37,14 +37,20 @@ def _tables() -> dict[str, Table]:
     return {**TABLES, **{t: metadata.tables[t] for t in ("shared_residence",) if t in metadata.tables}}
 
 
-_PERSON_QUERY = select(person).where(person.c.pnr.in_(bindparam("pnrs", expanding=True)))
+def pnr_condition(column: Any, single: bool) -> Any:
+    """``column = :pnr`` for one person, ``column IN (:pnrs …)`` for several (an expanding IN is
+    rendered again at every execution: a lookup of one person uses the plain form)."""
+    return column == bindparam("pnr") if single else column.in_(bindparam("pnrs", expanding=True))
+
+
+def pnr_params(pnrs: list[str]) -> dict[str, Any]:
+    """The parameters for :func:`pnr_condition` (``pnr`` for one person, else ``pnrs``)."""
+    return {"pnr": pnrs[0]} if len(pnrs) == 1 else {"pnrs": pnrs}
 
 
 @cache
-def _rows_query(table_name: str):
-    table = _tables()[table_name]
-    return (select(table).where(table.c.pnr.in_(bindparam("pnrs", expanding=True)))
-            .order_by(table.c.pnr, table.c[ROW_ID]))
+def _person_query(single: bool):
+    return select(person).where(pnr_condition(person.c.pnr, single))
 
 
 #: Other persons' rows that name the person, read backwards into the person's state under these
@@ -57,14 +63,6 @@ REVERSE: dict[str, tuple[str, str]] = {
 }
 
 
-@cache
-def _reverse_query(name: str):
-    table_name, column = REVERSE[name]
-    table = _tables()[table_name]
-    return (select(table).where(table.c[column].in_(bindparam("pnrs", expanding=True)))
-            .order_by(table.c[column], table.c[ROW_ID]))
-
-
 def state_tables() -> tuple[str, ...]:
     """Every table a person's state can hold (all person data but the person row and the event log,
     and the rows of others naming the person, :data:`REVERSE`)."""
@@ -72,27 +70,58 @@ def state_tables() -> tuple[str, ...]:
                                                     else ()) + tuple(REVERSE))
 
 
+@cache
+def _union_query(names: tuple[str, ...], single: bool, postgresql: bool):
+    """One query for the rows of every table in ``names``: each row as JSON with its table's name,
+    the PNR it belongs to and its id (``UNION ALL`` of one index lookup per table: one round trip,
+    however many tables an event reads)."""
+    parts = []
+    for n, name in enumerate(names):
+        table_name, by = REVERSE.get(name, (name, "pnr"))
+        table = _tables()[table_name]
+        alias = f"x{n}"  # not the table's name: a column may share it (church.church)
+        if postgresql:
+            row = f"row_to_json({alias})::text"
+        else:
+            row = "json_object(" + ", ".join(f"'{c.name}', {alias}.\"{c.name}\"" for c in table.c) + ")"
+        where = f"{alias}.{by} = :pnr" if single else f"{alias}.{by} IN :pnrs"
+        parts.append(f"SELECT '{name}' AS t, {alias}.{by} AS p, {alias}.{ROW_ID} AS i, {row} AS j "
+                     f'FROM "{table_name}" {alias} WHERE {where}')
+    statement = text(" UNION ALL ".join(parts) + " ORDER BY p, t, i")
+    return statement if single else statement.bindparams(bindparam("pnrs", expanding=True))
+
+
+@cache
+def _booleans(name: str) -> tuple[str, ...]:
+    """The Boolean columns of a state table (SQLite's JSON gives them as 0 and 1)."""
+    table = _tables()[REVERSE.get(name, (name, "pnr"))[0]]
+    return tuple(c.name for c in table.c if isinstance(c.type, Boolean))
+
+
 def read_states(conn: Connection, pnrs: Iterable[str], tables: Iterable[str] | None = None
                 ) -> dict[str, PersonState]:
     """The state of each person in ``pnrs`` who is in the register (others are left out).
 
-    ``tables`` limits the rows read to those tables (default: every table of person data).
+    ``tables`` limits the rows read to those tables (default: every table of person data). Two
+    queries, however many tables: the person rows, then every row of the tables at once.
     """
     wanted = sorted({p for p in pnrs if p})
     if not wanted:
         return {}
-    persons = {r["pnr"]: dict(r) for r in conn.execute(_PERSON_QUERY, {"pnrs": wanted}).mappings()}
+    single = len(wanted) == 1
+    persons = {r["pnr"]: dict(r) for r in conn.execute(_person_query(single), pnr_params(wanted)).mappings()}
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {p: {} for p in persons}
     found = list(persons)
-    if found:
-        for name in (state_tables() if tables is None else tuple(dict.fromkeys(tables))):
-            if name in REVERSE:
-                by = REVERSE[name][1]
-                for r in conn.execute(_reverse_query(name), {"pnrs": found}).mappings():
-                    rows[r[by]].setdefault(name, []).append(dict(r))
-                continue
-            for r in conn.execute(_rows_query(name), {"pnrs": found}).mappings():
-                rows[r["pnr"]].setdefault(name, []).append(dict(r))
+    names = state_tables() if tables is None else tuple(dict.fromkeys(tables))
+    if found and names:
+        query = _union_query(names, len(found) == 1, conn.dialect.name == "postgresql")
+        loads = json.loads
+        for name, pnr, _id, data in conn.execute(query, pnr_params(found)):
+            row = loads(data)
+            for column in _booleans(name):
+                if row.get(column) is not None:
+                    row[column] = bool(row[column])
+            rows[pnr].setdefault(name, []).append(row)
     return {p: PersonState(p, persons[p], {t: tuple(v) for t, v in rows[p].items()}) for p in persons}
 
 

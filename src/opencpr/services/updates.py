@@ -44,7 +44,7 @@ from opencpr.domain.events import event as find_event
 from opencpr.domain.events import events
 from opencpr.domain.events.base import EventType, PersonState, Problem, Situation, check_fields, check_rules
 from opencpr.domain.pnr import InvalidPNR, parse
-from opencpr.register.changes import Conflict, apply_plan, read_states
+from opencpr.register.changes import Conflict, apply_plan, pnr_condition, pnr_params, read_states
 from opencpr.register.schema import pending_event, person, update_session
 from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, PersonNotFound, ServiceError
 from opencpr.services.gate import Outcome, ServiceContext, ServiceSpec
@@ -177,7 +177,9 @@ def _keys(ctx: ServiceContext, event: EventType, pnr: str | None, event_date: st
         raise MissingKey("HDTO", event.code)
     digits = str(event_date).strip().replace("-", "")
     try:
-        day = dt.datetime.strptime(digits, "%Y%m%d").date()
+        if len(digits) != 8 or not digits.isdigit():
+            raise ValueError(digits)
+        day = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         raise InvalidKey("HDTO", event_date, "en dato ååååmmdd") from None
     if day.year < 1850:
@@ -280,7 +282,14 @@ def _touch_session(ctx: ServiceContext, ts: str, **values: Any) -> None:
 
 # --- the persons' state kept from one step of a session to the next ------------------------------------
 
-_VERSIONS = select(person.c.pnr, person.c.version).where(person.c.pnr.in_(bindparam("pnrs", expanding=True)))
+@cache
+def _versions_query(single: bool):
+    return select(person.c.pnr, person.c.version).where(pnr_condition(person.c.pnr, single))
+
+
+def _versions(conn: Connection, pnrs: list[str]) -> dict[str, int]:
+    """Each person's ``version`` as it is now (persons not in the register are left out)."""
+    return dict(conn.execute(_versions_query(len(pnrs) == 1), pnr_params(pnrs)).all())
 
 
 @dataclass(frozen=True)
@@ -320,7 +329,7 @@ def _kept_states(ctx: ServiceContext, ts: str | None, tables: tuple[str, ...] | 
         return dict(kept.states) if same else None
     if not kept.states:
         return {}
-    now = dict(ctx.conn.execute(_VERSIONS, {"pnrs": sorted(kept.states)}).all())
+    now = _versions(ctx.conn, sorted(kept.states))
     if any(now.get(p) != s.version for p, s in kept.states.items()):
         _forget(ctx, ts)
         return None
@@ -565,7 +574,7 @@ def apply_event(conn: Connection, event: EventType, situation: Situation, versio
     plan = event.effect(situation)
     read_only = sorted(p for p in versions if p not in set(plan.persons()))
     if read_only:  # persons the rules read but the plan leaves alone: still as they were validated
-        now = dict(conn.execute(_VERSIONS, {"pnrs": read_only}).all())
+        now = _versions(conn, read_only)
         moved = [p for p in read_only if now.get(p) != versions[p]]
         if moved:
             raise UpdateConflict(f"{Kvit.CONFLICT.text} ({', '.join(moved)})")
