@@ -342,3 +342,45 @@ def test_protection(updater, gctp, rest):
     assert updater.problems("A33", JENS, "2014-10-27") == [REQUIRED]
     assert updater.problems("A33", LISE, "2014-10-27", {"BESKYTTYPE": "0003"}) == [PERSON_STATE]
     assert updater.events_of(JENS) == [("A33", None), ("A33", None)]
+
+
+def test_births_saved_at_the_same_moment_get_different_numbers(updater):
+    import threading
+
+    from sqlalchemy import select
+
+    from opencpr.services import updates
+
+    authority = updater.actor.authority
+    keys = {"pnr": None, "event_date": "2014-10-20", "authority": authority}
+    with updater.gate.engine.connect() as conn:  # six mothers: births to one mother would conflict on her
+        mothers = conn.execute(select(person.c.pnr).where(person.c.sex == "K", person.c.status == "01",
+                                                          person.c.birth_date.between("1955-01-01", "1996-12-31"))
+                               .order_by(person.c.pnr).limit(6)).scalars().all()
+    assert len(mothers) == 6
+    sessions = []
+    for mother in mothers:
+        data = {"KOEN": "K", "MORPNR": mother, "FOEDMYN": "8321"}
+        ts = updates.step(updater.gate, updater.actor, "B23", "initiate", **keys).info["session"]
+        updates.step(updater.gate, updater.actor, "B23", "validate", ts=ts, data=data, **keys)
+        sessions.append((ts, data))
+    start = threading.Barrier(len(sessions))
+    receipts: list = []
+    failures: list = []
+
+    def save(ts: str, data: dict) -> None:
+        start.wait()
+        try:
+            receipts.append(updates.step(updater.gate, updater.actor, "B23", "save", ts=ts, data=data,
+                                         **keys).info["receipt"])
+        except Exception as exc:  # noqa: BLE001 - any failure is the test's finding
+            failures.append(exc)
+
+    threads = [threading.Thread(target=save, args=session) for session in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    children = [r["persons"][0] for r in receipts]
+    assert len(set(children)) == 6 and all(parse(c).birth_date == dt.date(2014, 10, 20) for c in children)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from opencpr.access.groups import Kind, Scope
@@ -545,6 +545,10 @@ def _cancel(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_
     return Outcome([], detail=f"{event.code} cancelled", info={"session": ts, "state": "cancelled", "actions": []})
 
 
+_ALLOCATION_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_ALLOCATION_KEYS = 0x0C9E_0000_0000  # this register's advisory lock keys for PNR allocation (+ ddmmyy)
+
+
 def new_pnr(conn: Connection, birth_date: str, sex: str) -> str:
     """A CPR number for a new person: valid for the birth date and sex, and not in the register."""
     from opencpr.domain.pnr import PNRAllocator
@@ -552,6 +556,10 @@ def new_pnr(conn: Connection, birth_date: str, sex: str) -> str:
 
     day = dt.date.fromisoformat(birth_date)
     prefix = f"{day:%d%m%y}"
+    if conn.dialect.name == "postgresql":
+        # births of the same day allocate one at a time (until commit): two saves at once would
+        # otherwise both take the first free number. SQLite's writers go one at a time anyway.
+        conn.execute(_ALLOCATION_LOCK, {"key": _ALLOCATION_KEYS + int(prefix)})
     taken = conn.execute(select(person.c.pnr).where(person.c.pnr >= prefix, person.c.pnr < prefix + ":")
                          ).scalars().all()  # a range on the key (``:`` follows the digits)
     try:

@@ -120,6 +120,7 @@ DEATH = EventType(
     ),
     concerns=("civil_status", "address"), related=spouse_and_children, derived=("ÆG", "PA", "BØ"),
     allow_future=False, groups=("cpr-office", "church-office"),
+    reads=("address", "civil_status", "name", "child", "parental_authority", "shared_residence"),
 )
 
 
