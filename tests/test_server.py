@@ -69,3 +69,35 @@ def test_serve_https_and_http_on_the_demo_register(tmp_path: Path):
         except subprocess.TimeoutExpired:
             server.kill()
     assert server.returncode in (0, 130, -signal.SIGINT), server.stderr.read()  # 130: stopped by SIGINT
+
+
+def test_the_servers_sqlite_log_is_copied_back_by_its_checkpointer(tmp_path):
+    import shutil
+    import sqlite3
+    import time
+
+    from sqlalchemy import text
+
+    from opencpr.register.db import background_checkpoints, make_engine
+
+    path = tmp_path / "register.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    checkpointer = background_checkpoints(engine, interval=0.05)
+    assert checkpointer is not None
+    try:
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0  # left to the thread
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            conn.execute(text("INSERT INTO t VALUES (1), (2), (3)"))
+        time.sleep(0.5)
+        # the database file alone (without its log) holds the rows once they are checkpointed
+        shutil.copy(path, tmp_path / "copy.sqlite")
+        with sqlite3.connect(tmp_path / "copy.sqlite") as copy:
+            assert copy.execute("SELECT count(*) FROM t").fetchone()[0] == 3
+    finally:
+        checkpointer.stop()
+        engine.dispose()
+    other = make_engine(f"sqlite:///{path}")  # after stop, connections checkpoint themselves again
+    with other.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    other.dispose()

@@ -63,11 +63,16 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     async def lifespan(_app: FastAPI):
         import asyncio
 
+        from opencpr.register.db import background_checkpoints
+
+        checkpointer = background_checkpoints(engine)  # SQLite: the log is copied back off the requests
         task = asyncio.create_task(_run_due_forever(gate, run_due_every)) if run_due_every else None
         yield
         if task is not None:
             task.cancel()
         gate.close()
+        if checkpointer is not None:
+            checkpointer.stop()
 
     app = FastAPI(title="OpenCPR", version=getattr(opencpr, "__version__", "0"), lifespan=lifespan,
                   description="The Danish CPR services server: GCTP and REST/JSON over one service catalogue.")

@@ -33,6 +33,8 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA cache_size=-65536")
             cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+            if parsed.database in _CHECKPOINTED:  # a background checkpointer copies the WAL back
+                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
 
         return engine
@@ -44,6 +46,78 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+_CHECKPOINTED: set[str] = set()
+
+
+class Checkpointer:
+    """Copies a SQLite database's write-ahead log back into the database in a thread of its own.
+
+    By default the connection whose commit makes the log pass 1,000 pages does the copying, in
+    the middle of a request. A server instead runs this: its connections leave the log alone and
+    the thread checkpoints every ``interval`` seconds (``PASSIVE``: it never waits for readers or
+    writers), on another core while the requests go on. A log that has grown past ``restart_bytes``
+    (writers kept adding to it between the passes) is, right after a pass, checkpointed once more
+    with ``RESTART`` in the writers' turn, so the next writer starts the log from its beginning. On
+    :meth:`stop` it checkpoints once more. Connections opened elsewhere (the command line, another
+    program) keep SQLite's own checkpoints.
+    """
+
+    def __init__(self, database: str, interval: float = 1.0, restart_bytes: int = 64 * 1024**2) -> None:
+        self.database = database
+        self.interval = interval
+        self.restart_bytes = restart_bytes
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+
+    def start(self) -> Checkpointer:
+        _CHECKPOINTED.add(self.database)
+        self._thread.start()
+        return self
+
+    def _checkpoint(self, mode: str = "PASSIVE") -> None:
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(self.database, timeout=30)) as conn:
+            conn.execute(f"PRAGMA wal_checkpoint({mode})")
+
+    def _log_bytes(self) -> int:
+        try:
+            return os.path.getsize(f"{self.database}-wal")
+        except OSError:
+            return 0
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self._checkpoint("PASSIVE")
+                if self._log_bytes() > self.restart_bytes:
+                    # what is left since the pass is little: the writers' turn is held only briefly
+                    with _queue(self.database).turn():
+                        self._checkpoint("RESTART")
+            except Exception:  # noqa: BLE001 - a failed pass is tried again; the log only grows meanwhile
+                continue
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        _CHECKPOINTED.discard(self.database)
+        with contextlib.suppress(Exception):
+            self._checkpoint("PASSIVE")
+
+
+def background_checkpoints(engine: Engine, interval: float = 1.0) -> Checkpointer | None:
+    """Start a :class:`Checkpointer` for the engine's SQLite file (None for other databases).
+
+    Connections the engine opens from now on leave checkpoints to it; those already open are
+    returned to the pool closed, so they reopen so."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    checkpointer = Checkpointer(database, interval).start()
+    engine.dispose()
+    return checkpointer
 
 
 class WriterQueue:
@@ -94,8 +168,12 @@ def writer_turn(engine: Engine) -> contextlib.AbstractContextManager[None]:
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:" or database.startswith("file:"):
         return contextlib.nullcontext()
+    return _queue(database).turn()
+
+
+def _queue(database: str) -> WriterQueue:
     with _QUEUES_LOCK:
         queue = _QUEUES.get(database)
         if queue is None:
             queue = _QUEUES[database] = WriterQueue(database)
-    return queue.turn()
+    return queue
