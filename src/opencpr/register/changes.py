@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Table, and_, bindparam, insert, select, text, true, update
+from sqlalchemy import Boolean, Connection, Table, and_, bindparam, insert, text, true, update
 
 from opencpr.domain.events.base import Close, Insert, LogEntry, Mark, NewPerson, PersonState, Plan, Update
 from opencpr.register import search_index
@@ -48,11 +48,6 @@ def pnr_params(pnrs: list[str]) -> dict[str, Any]:
     return {"pnr": pnrs[0]} if len(pnrs) == 1 else {"pnrs": pnrs}
 
 
-@cache
-def _person_query(single: bool):
-    return select(person).where(pnr_condition(person.c.pnr, single))
-
-
 #: Other persons' rows that name the person, read backwards into the person's state under these
 #: names: the wards whose guardian the person is, the children whose parental authority the person
 #: holds (other than as their mother or father), the children whose second home is the person's.
@@ -76,7 +71,7 @@ def _union_query(names: tuple[str, ...], single: bool, postgresql: bool):
     the PNR it belongs to and its id (``UNION ALL`` of one index lookup per table: one round trip,
     however many tables an event reads)."""
     parts = []
-    for n, name in enumerate(names):
+    for n, name in enumerate((PERSON_TABLE, *names)):
         table_name, by = REVERSE.get(name, (name, "pnr"))
         table = _tables()[table_name]
         alias = f"x{n}"  # not the table's name: a column may share it (church.church)
@@ -85,7 +80,8 @@ def _union_query(names: tuple[str, ...], single: bool, postgresql: bool):
         else:
             row = "json_object(" + ", ".join(f"'{c.name}', {alias}.\"{c.name}\"" for c in table.c) + ")"
         where = f"{alias}.{by} = :pnr" if single else f"{alias}.{by} IN :pnrs"
-        parts.append(f"SELECT '{name}' AS t, {alias}.{by} AS p, {alias}.{ROW_ID} AS i, {row} AS j "
+        row_id = f"{alias}.{ROW_ID}" if ROW_ID in table.c else "0"  # the person row has its PNR as key
+        parts.append(f"SELECT '{name}' AS t, {alias}.{by} AS p, {row_id} AS i, {row} AS j "
                      f'FROM "{table_name}" {alias} WHERE {where}')
     statement = text(" UNION ALL ".join(parts) + " ORDER BY p, t, i")
     return statement if single else statement.bindparams(bindparam("pnrs", expanding=True))
@@ -102,27 +98,27 @@ def read_states(conn: Connection, pnrs: Iterable[str], tables: Iterable[str] | N
                 ) -> dict[str, PersonState]:
     """The state of each person in ``pnrs`` who is in the register (others are left out).
 
-    ``tables`` limits the rows read to those tables (default: every table of person data). Two
-    queries, however many tables: the person rows, then every row of the tables at once.
+    ``tables`` limits the rows read to those tables (default: every table of person data). One
+    query, however many tables: the person rows and every row of the tables at once.
     """
     wanted = sorted({p for p in pnrs if p})
     if not wanted:
         return {}
-    single = len(wanted) == 1
-    persons = {r["pnr"]: dict(r) for r in conn.execute(_person_query(single), pnr_params(wanted)).mappings()}
-    rows: dict[str, dict[str, list[dict[str, Any]]]] = {p: {} for p in persons}
-    found = list(persons)
     names = state_tables() if tables is None else tuple(dict.fromkeys(tables))
-    if found and names:
-        query = _union_query(names, len(found) == 1, conn.dialect.name == "postgresql")
-        loads = json.loads
-        for name, pnr, _id, data in conn.execute(query, pnr_params(found)):
-            row = loads(data)
-            for column in _booleans(name):
-                if row.get(column) is not None:
-                    row[column] = bool(row[column])
-            rows[pnr].setdefault(name, []).append(row)
-    return {p: PersonState(p, persons[p], {t: tuple(v) for t, v in rows[p].items()}) for p in persons}
+    query = _union_query(names, len(wanted) == 1, conn.dialect.name == "postgresql")
+    persons: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    loads = json.loads
+    for name, pnr, _id, data in conn.execute(query, pnr_params(wanted)):
+        row = loads(data)
+        for column in _booleans(name):
+            if row.get(column) is not None:
+                row[column] = bool(row[column])
+        if name == PERSON_TABLE:
+            persons[pnr] = row
+        else:
+            rows.setdefault(pnr, {}).setdefault(name, []).append(row)
+    return {p: PersonState(p, persons[p], {t: tuple(v) for t, v in rows.get(p, {}).items()}) for p in persons}
 
 
 def read_state(conn: Connection, pnr: str) -> PersonState | None:
