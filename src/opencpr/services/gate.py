@@ -224,7 +224,7 @@ class Gate:
         self.audit_mode = AuditMode(audit_mode)
         self.passwords = passwords or Passwords()
         self.writer = writer
-        self.memo = Memo()  # what services keep between the calls of a dialogue (see Memo)
+        self.memo = Memo(2_000)  # what services keep between the calls of a dialogue (see Memo)
         if self.writer is None and self.audit_mode is AuditMode.DEFERRED:
             self.writer = AuditWriter(engine)
 
