@@ -36,7 +36,8 @@ from opencpr.register.demo import load_demo_persons
 from opencpr.register.migrate import upgrade
 from opencpr.register.schema import person
 from opencpr.services import gate as gate_module
-from opencpr.services.gate import AuditMode, Gate, ServiceContext
+from opencpr.services.contract import ServiceContext
+from opencpr.services.gate import AuditMode, Gate
 from opencpr.services.lookup import STAM_PLUS
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from opencpr.access.users import actor_for_user
 from opencpr.register.changes import read_state
 from opencpr.register.schema import event as event_table
-from opencpr.services import updates
+from opencpr.services import errors, updates
 from opencpr.services.gate import Gate
 
 
@@ -52,7 +52,7 @@ class Updater:
         try:
             updates.step(self.gate, self.actor, code, "validate", pnr=pnr, event_date=date, authority=authority,
                          ts=ts, data=data or {})
-        except updates.DataRefused as exc:
+        except errors.DataRefused as exc:
             return list(exc.problems)
         return []
 

@@ -20,7 +20,6 @@ from opencpr.access.certificates import (
     oces_identity,
 )
 from opencpr.access.groups import ensure_default_groups
-from opencpr.access.kvit import Kvit
 from opencpr.access.subscribers import (
     SubscriberError,
     UnknownSystem,
@@ -28,6 +27,7 @@ from opencpr.access.subscribers import (
     add_system,
     set_system_active,
 )
+from opencpr.domain.kvit import Kvit
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from opencpr.access.groups import (
     Scope,
     default_groups,
 )
-from opencpr.access.kvit import Kvit
 from opencpr.access.passwords import (
     CHEAP,
     HashCost,
@@ -26,6 +25,7 @@ from opencpr.access.passwords import (
     one_time_password,
     password_problems,
 )
+from opencpr.domain.kvit import Kvit
 
 
 @pytest.mark.parametrize("password", ["Abcdef1!", "Xy9#xxxxxxxx", "P4ssw0rd-Lang_nok", "aA1~aA1~"])

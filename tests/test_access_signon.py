@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from opencpr.access.audit import audit_for_actor, verify_audit
 from opencpr.access.groups import ensure_default_groups
-from opencpr.access.kvit import Kvit
 from opencpr.access.passwords import CHEAP, HashCost, Passwords
 from opencpr.access.schema import user_account
 from opencpr.access.sessions import TOKEN_ALPHABET, TokenUnknown
@@ -24,6 +23,7 @@ from opencpr.access.users import (
     reset_password,
 )
 from opencpr.clock import FixedClock
+from opencpr.domain.kvit import Kvit
 from opencpr.register.db import make_engine
 from opencpr.services.gate import Gate
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from opencpr.domain.events.base import DATE_ORDER, INVALID, NO_CHANGE, PERSON_STATE, RELATIVE, REQUIRED
-from opencpr.services.updates import UpdateConflict
+from opencpr.services import errors
+from opencpr.services.errors import UpdateConflict
 
 JENS = "0707614285"
 
@@ -60,7 +61,7 @@ def test_validation_sees_a_save_made_after_the_session_began(updater):
     data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"}
     waiting = updater.initiate("A01", JENS, "2014-10-27").info["session"]
     updater.run("A01", JENS, "2014-10-27", data)  # another session moves Jens there meanwhile
-    with pytest.raises(updates.DataRefused) as refused:  # the same move again: nothing would change now
+    with pytest.raises(errors.DataRefused) as refused:  # the same move again: nothing would change now
         updates.step(updater.gate, updater.actor, "A01", "validate", ts=waiting, data=data, **keys)
     assert [p.code for p in refused.value.problems] == [NO_CHANGE]
 
@@ -76,7 +77,7 @@ def test_a_save_is_refused_when_the_other_person_changed_after_validation(update
     with pytest.raises(UpdateConflict):
         updates.step(updater.gate, updater.actor, "B29", "save", ts=ts, data={"AEGTEPNR": b}, **keys)
     assert updater.state(a).current("civil_status")["civil_status"] != "G"
-    with pytest.raises(updates.DataRefused):  # validated again, the marriage is refused: b is married now
+    with pytest.raises(errors.DataRefused):  # validated again, the marriage is refused: b is married now
         updates.step(updater.gate, updater.actor, "B29", "validate", ts=ts, data={"AEGTEPNR": b}, **keys)
 
 

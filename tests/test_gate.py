@@ -15,7 +15,6 @@ from sqlalchemy import delete, func, insert, select, true
 from opencpr.access.audit import AuditUnavailable, audit_for_person, audit_records, verify_audit
 from opencpr.access.certificates import make_ca, make_client_certificate
 from opencpr.access.groups import Kind, Permissions, SecurityGroup, ensure_default_groups, save_group
-from opencpr.access.kvit import Kvit
 from opencpr.access.passwords import CHEAP, Passwords
 from opencpr.access.protection import ADDRESS_FIELDS
 from opencpr.access.schema import audit_head
@@ -23,10 +22,12 @@ from opencpr.access.subscribers import add_system
 from opencpr.access.usage import usage_lines
 from opencpr.access.users import actor_for_user, add_user
 from opencpr.clock import FixedClock
+from opencpr.domain.kvit import Kvit
 from opencpr.register.demo import load_demo_persons
 from opencpr.register.schema import address, event, protection
+from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import MalformedPNR, NoAccess, PersonNotFound, ProtectionLeak, ServiceError
-from opencpr.services.gate import AuditMode, Gate, Outcome, ServiceContext, ServiceSpec
+from opencpr.services.gate import AuditMode, Gate
 from opencpr.services.lookup import STAM_PLUS, STAM_PLUS_FIELDS, STAMP, STAMP_FIELDS, lookup
 
 DAY = dt.datetime(2002, 6, 1, 10, 0, 0)

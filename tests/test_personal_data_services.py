@@ -343,7 +343,8 @@ def test_supplementary_and_election_addresses_are_blank_under_protection_for_gro
         demo_engine, clock):
     from opencpr.access.groups import Permissions, SecurityGroup
     from opencpr.register.schema import protection
-    from opencpr.services.gate import Actor, Gate
+    from opencpr.services.contract import Actor
+    from opencpr.services.gate import Gate
 
     group = SecurityGroup("test-no-protected", "Test", Permissions.from_dict(
         {"search": {"services": ["SUPLADR", "VALG"], "scope": "all"}}))

@@ -11,7 +11,7 @@ from lxml import etree
 
 from live import Gctp, update_request
 from opencpr.formats.gctp import read_answer
-from opencpr.services import updates
+from opencpr.services import errors, updates
 from opencpr.services.errors import MissingKey, NoAccess
 
 KARIN, LARS = "0712614382", "0707614293"  # married; Karin is the mother, Lars the father
@@ -60,22 +60,22 @@ def test_a_secondary_event_outside_its_case_is_refused(updater, clock):
         updates.step(church.gate, church.actor, "B09", "initiate", pnr=child, event_date=DAY,
                      authority=church.actor.authority, primary=ts)
     # the CPR office may report parental authority, but not as a follow-on of someone else's birth
-    with pytest.raises(updates.NotSecondary) as refused:
+    with pytest.raises(errors.NotSecondary) as refused:
         updates.step(updater.gate, updater.actor, "A14", "initiate", pnr=child, event_date=DAY,
                      authority=updater.actor.authority, primary=ts)
     assert refused.value.code == 5406
     # a person the birth did not concern
-    with pytest.raises(updates.NotSecondary, match="indgår ikke"):
+    with pytest.raises(errors.NotSecondary, match="indgår ikke"):
         updates.step(church.gate, church.actor, "A34", "initiate", pnr=JENS, event_date=DAY,
                      authority=church.actor.authority, primary=ts)
     # a primary event not saved yet
     waiting = church.initiate("B23", None, DAY).info["session"]
-    with pytest.raises(updates.NotSecondary, match="ikke gemt"):
+    with pytest.raises(errors.NotSecondary, match="ikke gemt"):
         updates.step(church.gate, church.actor, "A34", "initiate", pnr=child, event_date=DAY,
                      authority=church.actor.authority, primary=waiting)
     # the case is over once its window has passed
     clock.set(clock.now() + updates.SECONDARY_WINDOW + dt.timedelta(minutes=1))
-    with pytest.raises(updates.NotSecondary, match="afsluttet"):
+    with pytest.raises(errors.NotSecondary, match="afsluttet"):
         updates.step(church.gate, church.actor, "A34", "initiate", pnr=child, event_date=DAY,
                      authority=church.actor.authority, primary=ts)
     assert church.events_of(child) == [("B23", None)]

@@ -31,7 +31,6 @@ from sqlalchemy import Connection, Engine, bindparam, delete, select
 from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
 from opencpr.access.groups import SecurityGroup, parse_permissions
-from opencpr.access.kvit import Kvit, KvitError
 from opencpr.access.passwords import (
     HISTORY,
     MAX_FAILED_SIGNONS,
@@ -42,6 +41,7 @@ from opencpr.access.passwords import (
 from opencpr.access.schema import password_history, security_group, user_account, user_session
 from opencpr.access.users import InvalidUserCode, normalize_user_code
 from opencpr.clock import Clock, SystemClock, stamp
+from opencpr.domain.kvit import Kvit, KvitError
 
 TOKEN_ALPHABET = string.ascii_uppercase + string.digits
 TOKEN_LENGTH = 8

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Any
 
-from opencpr.access.kvit import Kvit, KvitError
+from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.formats import gctp
 from opencpr.formats.gctp import Answer, FieldValue, GctpError
 from opencpr.services import catalogue as cat
 from opencpr.services.catalogue import Fmt, Out, SearchService, Shape
-from opencpr.services.gate import Gate, Outcome
+from opencpr.services.contract import Outcome
+from opencpr.services.gate import Gate
 
 log = logging.getLogger("opencpr.gctp")
 

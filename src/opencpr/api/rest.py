@@ -22,8 +22,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from opencpr.access.kvit import Kvit, KvitError
+from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.services import catalogue as cat
+from opencpr.services import errors
 from opencpr.services.catalogue import SearchService
 from opencpr.services.gate import Gate
 
@@ -157,7 +158,7 @@ def router(gate: Gate) -> APIRouter:
             outcome = updates.step(gate, actor, code, action, pnr=body.pnr, event_date=body.event_date,
                                    authority=body.authority, ts=body.session, data=body.data,
                                    primary=body.primary, waiting=body.waiting)
-        except updates.DataRefused as exc:
+        except errors.DataRefused as exc:
             return kvit_response(exc.code, exc.text, [p.as_dict() for p in exc.problems])
         except KvitError as exc:
             return kvit_response(exc.code, exc.text)

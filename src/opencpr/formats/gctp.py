@@ -22,7 +22,7 @@ from typing import Any
 
 from lxml import etree
 
-from opencpr.access.kvit import Kvit, KvitError
+from opencpr.domain.kvit import Kvit, KvitError
 
 NAMESPACE = "http://www.cpr.dk"
 ENCODING = "iso-8859-1"

@@ -44,8 +44,8 @@ from opencpr.register.schema import (
     shared_residence,
 )
 from opencpr.services.catalogue import Category, Fmt, Key, KeyType, Out, SearchService, Shape
+from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import PersonNotFound
-from opencpr.services.gate import Outcome, ServiceContext
 
 __all__ = ["SERVICES"]
 

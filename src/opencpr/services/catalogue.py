@@ -27,11 +27,11 @@ from functools import cache, cached_property
 from typing import Any
 
 from opencpr.access.groups import Kind
-from opencpr.access.kvit import Kvit
 from opencpr.declared import collect
+from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import InvalidPNR, parse
+from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, UnknownField, UnknownService
-from opencpr.services.gate import Outcome, ServiceContext, ServiceSpec
 
 __all__ = [
     "Category", "Fmt", "Key", "KeyType", "Out", "SearchService", "Shape", "catalogue", "find", "specifications",

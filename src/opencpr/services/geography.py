@@ -27,8 +27,8 @@ from typing import Any
 from opencpr.domain import reference
 from opencpr.domain.reference import AUTHORITY_TYPES, Authority, Road
 from opencpr.services.catalogue import ALL_PUBLIC, Category, Fmt, Key, KeyType, Out, SearchService, Shape
+from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import InvalidKey
-from opencpr.services.gate import Outcome, ServiceContext
 
 __all__ = ["SERVICES", "fold", "name_matches"]
 

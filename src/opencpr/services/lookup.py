@@ -38,8 +38,9 @@ from opencpr.register.schema import (
     parental_authority,
     person,
 )
+from opencpr.services.contract import Actor, Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import MalformedPNR, PersonNotFound
-from opencpr.services.gate import Actor, Gate, Outcome, ServiceContext, ServiceSpec
+from opencpr.services.gate import Gate
 
 _ADDRESS = ("co_name", "locality", "standard_address", "town", "postal_code", "postal_district", "municipality",
             "road", "road_name", "house_no", "floor", "door", "building_no")

@@ -28,8 +28,8 @@ from opencpr.services.catalogue import (
     Out,
     SearchService,
 )
+from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import InvalidKey, PersonNotFound
-from opencpr.services.gate import Outcome, ServiceContext
 
 __all__ = ["AJOURF", "CODE_TYPES", "KODETEKST", "SERVICES", "code_texts"]
 

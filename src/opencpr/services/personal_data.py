@@ -60,8 +60,8 @@ from opencpr.register.schema import (
     separation,
 )
 from opencpr.services.catalogue import Category, Fmt, Key, KeyType, Out, SearchService
+from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import PersonNotFound
-from opencpr.services.gate import Outcome, ServiceContext
 
 __all__ = [
     "ELECTION_CODES", "NAVNE", "OVERSIGT", "SEPARATION", "SERVICES", "START", "STATSB", "SUPLADR", "TIDLPNR",

@@ -37,7 +37,7 @@ from opencpr.services.catalogue import (
     SearchService,
     Shape,
 )
-from opencpr.services.gate import Outcome, ServiceContext
+from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.lookup import (
     STAMP_FIELDS,
     read_briefs,

@@ -55,8 +55,8 @@ from opencpr.register.schema import (
 )
 from opencpr.register.search_index import FTS_TABLE
 from opencpr.services.catalogue import Category, Fmt, Key, KeyType, Out, SearchService, Shape
+from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import InvalidKey
-from opencpr.services.gate import Outcome, ServiceContext
 
 __all__ = ["ADRSOG1", "FOEDSOG", "NVNSOG2", "SERVICES", "Term", "name_terms"]
 

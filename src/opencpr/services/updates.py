@@ -35,7 +35,6 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from opencpr.access.groups import Kind, Scope
-from opencpr.access.kvit import Kvit
 from opencpr.access.protection import NAME_AND_ADDRESS
 from opencpr.clock import stamp
 from opencpr.domain import reference
@@ -43,11 +42,26 @@ from opencpr.domain.codes import PERSON_STATUS
 from opencpr.domain.events import event as find_event
 from opencpr.domain.events import events
 from opencpr.domain.events.base import EventType, PersonState, Problem, Situation, check_fields, check_rules
+from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import InvalidPNR, parse
 from opencpr.register.changes import Conflict, apply_plan, pnr_condition, pnr_params, read_states
 from opencpr.register.schema import pending_event, person, update_session
-from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, PersonNotFound, ServiceError
-from opencpr.services.gate import Outcome, ServiceContext, ServiceSpec
+from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
+from opencpr.services.errors import (
+    AuthorityNoAccess,
+    AuthorityUnknown,
+    DataRefused,
+    InvalidKey,
+    KeysChanged,
+    MalformedPNR,
+    MissingKey,
+    NotSecondary,
+    NotValidated,
+    PersonNotFound,
+    SessionUnknown,
+    UnknownEvent,
+    UpdateConflict,
+)
 
 SESSION_IDLE = dt.timedelta(minutes=30)
 ACTIONS = ("initiate", "validate", "save", "cancel")
@@ -56,67 +70,6 @@ WIRE_ACTIONS = {"initier": "initiate", "valider": "validate", "gem": "save", "an
 ACTION_TEXTS = {"initiate": "Initier hændelsen", "validate": "Valider data", "save": "Gem hændelsen",
                 "cancel": "Annuller hændelsen"}
 WIRE_NAME = {v: k for k, v in WIRE_ACTIONS.items()}
-
-
-class UnknownEvent(ServiceError):
-    default = Kvit.UNKNOWN_SERVICE
-
-    def __init__(self, code: object) -> None:
-        super().__init__(Kvit.UNKNOWN_SERVICE.format(str(code)[:10]))
-
-
-class AuthorityUnknown(ServiceError):
-    default = Kvit.AUTHORITY_UNKNOWN
-
-    def __init__(self, code: object) -> None:
-        super().__init__(Kvit.AUTHORITY_UNKNOWN.format(str(code)[:10]))
-
-
-class AuthorityNoAccess(ServiceError):
-    default = Kvit.AUTHORITY_NO_ACCESS
-
-    def __init__(self, code: object) -> None:
-        super().__init__(Kvit.AUTHORITY_NO_ACCESS.format(str(code)[:10]))
-
-
-class SessionUnknown(ServiceError):
-    default = Kvit.SESSION_UNKNOWN
-
-    def __init__(self, ts: object) -> None:
-        super().__init__(Kvit.SESSION_UNKNOWN.format(str(ts)[:24]))
-
-
-class NotValidated(ServiceError):
-    default = Kvit.NOT_VALIDATED
-
-
-class KeysChanged(ServiceError):
-    default = Kvit.KEYS_CHANGED
-
-
-class UpdateConflict(ServiceError):
-    default = Kvit.CONFLICT
-
-
-class NotSecondary(ServiceError):
-    default = Kvit.NOT_SECONDARY
-
-    def __init__(self, code: object, why: str) -> None:
-        super().__init__(f"{Kvit.NOT_SECONDARY.format(str(code)[:10])}: {why}")
-
-
-class DataRefused(ServiceError):
-    """The event's data or the person's state breaks the event's rules: every problem is listed."""
-
-    default = Kvit.DATA_REFUSED
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{Kvit.DATA_REFUSED.text}: " + "; ".join(p.text for p in problems))
-        self.problems = problems
-
-    @property
-    def lines(self) -> list[str]:
-        return [f"{p.code} {p.text}" for p in self.problems]
 
 
 # --- specs: one per event and step, from the event catalogue ----------------------------------------
