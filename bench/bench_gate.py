@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from opencpr.access.audit import verify_audit
-from opencpr.access.groups import Kind, ensure_default_groups
+from opencpr.access.groups import Kind
 from opencpr.access.passwords import CHEAP, Passwords
 from opencpr.access.users import actor_for_user, add_user
 from opencpr.clock import SystemClock
@@ -39,6 +39,7 @@ from opencpr.services import gate as gate_module
 from opencpr.services.contract import ServiceContext
 from opencpr.services.gate import AuditMode, Gate
 from opencpr.services.lookup import STAM_PLUS
+from opencpr.services.permissions import ensure_default_groups
 
 
 def prepare(engine: Engine) -> list[str]:

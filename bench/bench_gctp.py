@@ -6,7 +6,7 @@
    on SQLite (a file, ``bench/out/gctp-<N>.sqlite``) or, with ``--postgres``, on a throwaway
    PostgreSQL cluster (``bench/out/pg-gctp-<N>``, fsync off). ``--reuse`` keeps a register built
    by an earlier run at that path (generating 1M persons takes minutes).
-2. Starts the server (``gctp_helper.py serve``: ``create_app(engine, bare=True)`` on plain HTTP,
+2. Starts the server (``gctp_helper.py serve``: ``create_app`` with the benchmark's own ``/_bare`` route on plain HTTP,
    one process) for each audit mode asked for.
 3. Runs the load generator (``gctp_helper.py load``, another process; and ``wrk`` if installed)
    against it on 127.0.0.1, with PNRs sampled at random from the register:
@@ -123,8 +123,8 @@ def person_count(engine: Engine) -> int:
 
 def build(url: str, persons: int, seed: int, reuse: bool) -> dict[str, Any]:
     """The register at ``url``: generated unless ``reuse`` and it holds persons; the demo user in any case."""
+    from opencpr.bootstrap import ensure_demo_user
     from opencpr.population.load import load_population
-    from opencpr.register.demo import ensure_demo_user
     from opencpr.register.migrate import open_register
 
     engine = open_register(url)
@@ -397,7 +397,7 @@ HEADER = (f"  {'test':<34} {'load':>14} {'answers':>8} {'per s':>9} {'p50 ms':>7
 
 def bench_server(args, url: str, audit: str, pnrs: list[str], cases, db_pid: int | None,
                  with_bare: bool, with_search: bool) -> dict[str, Any]:
-    from opencpr.register.demo import DEMO_PASSWORD, DEMO_USER
+    from opencpr.bootstrap import DEMO_PASSWORD, DEMO_USER
 
     results: dict[str, Any] = {}
     with server(url, audit, args.workers) as (port, pid):
@@ -444,7 +444,7 @@ def bench_server(args, url: str, audit: str, pnrs: list[str], cases, db_pid: int
 
 
 def bench_searches(args, port: int, meter: Meter, cases) -> dict[str, Any]:
-    from opencpr.register.demo import DEMO_PASSWORD, DEMO_USER
+    from opencpr.bootstrap import DEMO_PASSWORD, DEMO_USER
     from opencpr.services.catalogue import find
     from opencpr.services.errors import UnknownService
 

@@ -39,7 +39,7 @@ from sqlalchemy import and_, select, true
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_gctp  # noqa: E402  (the register build and the server launcher are shared)
-from opencpr.register.demo import DEMO_PASSWORD, DEMO_USER  # noqa: E402
+from opencpr.bootstrap import DEMO_PASSWORD, DEMO_USER  # noqa: E402
 
 OUT = bench_gctp.OUT
 AUTHORITY = "0851"

@@ -4,7 +4,8 @@
     python gctp_helper.py load CONFIG.json        (prints one JSON result line)
 
 ``serve`` runs the real server (``opencpr.app.create_app`` + ``opencpr.server.serve``, plain HTTP on
-127.0.0.1) with ``bare=True``, which adds ``GET /_bare/person/{pnr}`` for the comparison.
+127.0.0.1) with this benchmark's own baseline route mounted beside it: ``GET /_bare/person/{pnr}``,
+one primary-key query with no protocol and no gate, for the comparison.
 
 ``load`` is the load generator: raw asyncio streams, HTTP/1.1 keep-alive, request bytes built
 before the clock starts. Two modes, both bounded in count and time, loopback only:
@@ -35,12 +36,39 @@ HOST = "127.0.0.1"
 
 # --- the server ------------------------------------------------------------------------------------
 
+def bare_routes(engine):
+    """``routes(app)`` for ``create_app``: adds ``GET /_bare/person/{pnr}`` on ``engine`` (the baseline)."""
+    from fastapi.responses import JSONResponse
+    from sqlalchemy import bindparam, select
+    from starlette.concurrency import run_in_threadpool
+
+    from opencpr.register.schema import person
+
+    query = select(person.c.pnr, person.c.status, person.c.sex, person.c.birth_date).where(
+        person.c.pnr == bindparam("pnr"))
+
+    def read(pnr: str) -> dict[str, Any] | None:
+        with engine.connect() as conn:
+            row = conn.execute(query, {"pnr": pnr}).mappings().first()
+            conn.commit()
+        return dict(row) if row else None
+
+    def add(app) -> None:
+        @app.get("/_bare/person/{pnr}", include_in_schema=False)
+        async def bare_person(pnr: str) -> JSONResponse:
+            row = await run_in_threadpool(read, pnr)
+            return JSONResponse(row or {}, status_code=200 if row else 404)
+
+    return add
+
+
 def make_app(database_url: str, audit_mode: str):
     """The server application on the register at ``database_url``, with the bare endpoint."""
     from opencpr.app import create_app
-    from opencpr.register.migrate import open_register
+    from opencpr.bootstrap import open_engine
 
-    return create_app(open_register(database_url), audit_mode=audit_mode, bare=True)
+    engine = open_engine(database_url)
+    return create_app(engine, audit_mode=audit_mode, routes=bare_routes(engine))
 
 
 def serve(database_url: str, port: int, audit_mode: str, workers: int = 1) -> None:

@@ -84,10 +84,10 @@ TEST_USERS = {
 
 def make_demo_register(engine, clock) -> None:
     """CPR's 80 demo persons, the default groups and the test users (cheap password hashes)."""
-    from opencpr.access.groups import ensure_default_groups
     from opencpr.access.passwords import CHEAP, Passwords
     from opencpr.access.users import add_user, set_known_password
     from opencpr.register.demo import load_demo_persons
+    from opencpr.services.permissions import ensure_default_groups
 
     load_demo_persons(engine)
     ensure_default_groups(engine, clock)

@@ -19,7 +19,6 @@ from opencpr.access.certificates import (
     make_server_certificate,
     oces_identity,
 )
-from opencpr.access.groups import ensure_default_groups
 from opencpr.access.subscribers import (
     SubscriberError,
     UnknownSystem,
@@ -28,6 +27,7 @@ from opencpr.access.subscribers import (
     set_system_active,
 )
 from opencpr.domain.kvit import Kvit
+from opencpr.services.permissions import ensure_default_groups
 
 
 @pytest.fixture(scope="module")

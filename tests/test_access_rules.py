@@ -7,15 +7,7 @@ import json
 
 import pytest
 
-from opencpr.access.groups import (
-    DEFAULT_GROUPS,
-    Grant,
-    GroupError,
-    Kind,
-    Permissions,
-    Scope,
-    default_groups,
-)
+from opencpr.access.groups import Grant, GroupError, Kind, Scope
 from opencpr.access.passwords import (
     CHEAP,
     HashCost,
@@ -26,6 +18,8 @@ from opencpr.access.passwords import (
     password_problems,
 )
 from opencpr.domain.kvit import Kvit
+from opencpr.services import permissions
+from opencpr.services.permissions import DEFAULT_GROUPS, default_groups
 
 
 @pytest.mark.parametrize("password", ["Abcdef1!", "Xy9#xxxxxxxx", "P4ssw0rd-Lang_nok", "aA1~aA1~"])
@@ -87,7 +81,7 @@ def test_argon2id_cost_is_configurable():
 
 def test_permissions_round_trip_through_json():
     for group in default_groups():
-        again = Permissions.from_json(group.permissions.to_json())
+        again = permissions.parse_json(group.permissions.to_json())
         assert again.to_dict() == group.permissions.to_dict()
 
 
@@ -106,13 +100,13 @@ def test_permissions_round_trip_through_json():
 ])
 def test_bad_permissions_are_refused_with_a_reason(data, message):
     with pytest.raises(GroupError, match=message):
-        Permissions.from_dict(data)
+        permissions.parse(data)
     with pytest.raises(GroupError, match="JSON"):
-        Permissions.from_json("{not json")
+        permissions.parse_json("{not json")
 
 
 def test_names_are_matched_case_insensitively_and_wildcards_work():
-    p = Permissions.from_dict({
+    p = permissions.parse({
         "search": {"services": ["navne3", "stam+"]},
         "maintenance": {"services": ["address:*", "*:undo"], "scope": "own_municipality"},
         "event": {"services": ["a01"]},

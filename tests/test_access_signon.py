@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from opencpr.access.audit import audit_for_actor, verify_audit
-from opencpr.access.groups import ensure_default_groups
 from opencpr.access.passwords import CHEAP, HashCost, Passwords
 from opencpr.access.schema import user_account
 from opencpr.access.sessions import TOKEN_ALPHABET, TokenUnknown
@@ -26,6 +25,7 @@ from opencpr.clock import FixedClock
 from opencpr.domain.kvit import Kvit
 from opencpr.register.db import make_engine
 from opencpr.services.gate import Gate
+from opencpr.services.permissions import ensure_default_groups
 
 START = dt.datetime(2026, 3, 2, 8, 0, 0)
 FIRST = "Forste#Kode1"

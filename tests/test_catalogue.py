@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from opencpr.access.groups import DEFAULT_GROUPS, Kind, default_groups
+from opencpr.access.groups import Kind
 from opencpr.api.gctp import wire_value
 from opencpr.services.catalogue import Shape, catalogue, specifications
+from opencpr.services.permissions import DEFAULT_GROUPS, default_groups
 
 GROUPS = {name for name, _, _ in DEFAULT_GROUPS}
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select, true
 
 from opencpr.access.audit import AuditUnavailable, audit_for_person, audit_records, verify_audit
 from opencpr.access.certificates import make_ca, make_client_certificate
-from opencpr.access.groups import Kind, Permissions, SecurityGroup, ensure_default_groups, save_group
+from opencpr.access.groups import Kind, Permissions, SecurityGroup, save_group
 from opencpr.access.passwords import CHEAP, Passwords
 from opencpr.access.protection import ADDRESS_FIELDS
 from opencpr.access.schema import audit_head
@@ -29,6 +29,7 @@ from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import MalformedPNR, NoAccess, PersonNotFound, ProtectionLeak, ServiceError
 from opencpr.services.gate import AuditMode, Gate
 from opencpr.services.lookup import STAM_PLUS, STAM_PLUS_FIELDS, STAMP, STAMP_FIELDS, lookup
+from opencpr.services.permissions import ensure_default_groups
 
 DAY = dt.datetime(2002, 6, 1, 10, 0, 0)
 AALBORG_PERSON = "0101965058"  # lives in 0851 Aalborg, no protection

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from live import free_port
-from opencpr.register.demo import DEMO_PASSWORD, DEMO_USER
+from opencpr.bootstrap import DEMO_PASSWORD, DEMO_USER
 
 SIGNON = (f'<root xmlns="http://www.cpr.dk"><Gctp v="1.0"><Sik function="signon" userid="{DEMO_USER}" '
           f'password="{DEMO_PASSWORD}"/></Gctp></root>').encode("iso-8859-1")

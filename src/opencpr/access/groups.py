@@ -29,7 +29,7 @@ writes ``navne3`` and ``NAVNE3``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -41,7 +41,6 @@ from sqlalchemy import Connection, Engine, select
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
 from opencpr.access.schema import security_group
 from opencpr.clock import Clock, SystemClock, stamp
-from opencpr.domain.codes import EVENT
 
 
 class Kind(StrEnum):
@@ -60,35 +59,6 @@ class Scope(StrEnum):
     OWN_MUNICIPALITY = "own_municipality"
 
 
-#: Search services known outside the service catalogue: CPR Direkte's tasks and STAMKP.
-OTHER_SEARCH_SERVICES: tuple[str, ...] = ("STAMKP", "PRIV", "ADRM")
-
-
-@lru_cache(maxsize=1)
-def search_services() -> tuple[str, ...]:
-    """Search and lookup services by CPR's names: the service catalogue's, and :data:`OTHER_SEARCH_SERVICES`."""
-    from opencpr.services.catalogue import service_names  # the catalogue declares them; read lazily
-
-    return tuple(dict.fromkeys((*service_names(), *OTHER_SEARCH_SERVICES)))
-
-
-@lru_cache(maxsize=1)
-def _search_folded() -> dict[str, str]:
-    return {_fold(s): s for s in search_services()}
-
-#: Subscription services: SF6002 (CPR Abonnement) and PNRABN-I (PNR subscription, GCTP).
-SUBSCRIPTION_SERVICES: tuple[str, ...] = ("SF6002", "PNRABN-I")
-
-#: Kinds of data that maintenance services work on (handbook §3.2.2).
-MAINTENANCE_DATA: tuple[str, ...] = (
-    "address", "civil_status", "shared_residence", "church", "disappearance", "birth_registration",
-    "municipal", "name", "pnr", "person", "separation", "relation", "citizenship", "departure",
-    "protection",
-)  # fmt: skip
-
-#: Maintenance actions: correct (ret, mark K), undo (fortryd, mark A), earlier (indberet tidligere).
-MAINTENANCE_ACTIONS: tuple[str, ...] = ("correct", "undo", "earlier")
-
 WILDCARD = "*"
 
 
@@ -96,44 +66,26 @@ class GroupError(ValueError):
     """A group or its permissions are not acceptable (the message says why)."""
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
+    """A name as grants compare it: stripped and case-folded."""
     return name.strip().casefold()
 
 
-_SUBSCRIPTION_FOLDED = {_fold(s): s for s in SUBSCRIPTION_SERVICES}
+#: Checks a granted name of a kind and returns its canonical spelling, or raises GroupError. The
+#: service layer's vocabulary (:func:`opencpr.services.permissions.canonical_name`) knows every
+#: service and event; :func:`plain_name` knows only the forms.
+NameCheck = Callable[[Kind, str], str]
 
 
-def _canonical_name(kind: Kind, name: str) -> str:
-    """The catalogue's spelling of ``name`` in ``kind``; raise GroupError if unknown."""
+def plain_name(kind: Kind, name: str) -> str:
+    """``name`` stripped, after checking its form only (a non-empty string; ``<data>:<action>`` for
+    maintenance). Used where the names were checked before (permissions read back from storage)."""
     if not isinstance(name, str) or not name.strip():
         raise GroupError(f"{kind}: service names must be non-empty strings, not {name!r}")
     name = name.strip()
-    if name == WILDCARD:
-        return name
-    if kind is Kind.SEARCH:
-        known = _search_folded().get(_fold(name))
-        if known is None:
-            raise GroupError(f"unknown search service {name!r}; known: {', '.join(search_services())} or '*'")
-        return known
-    if kind is Kind.SUBSCRIPTION:
-        known = _SUBSCRIPTION_FOLDED.get(_fold(name))
-        if known is None:
-            raise GroupError(f"unknown subscription service {name!r}; known: "
-                             f"{', '.join(SUBSCRIPTION_SERVICES)} or '*'")
-        return known
-    if kind is Kind.EVENT:
-        code = name.upper()
-        if code not in EVENT:
-            raise GroupError(f"unknown event code {name!r} (see opencpr.domain.codes.EVENT) or '*'")
-        return code
-    data, sep, action = name.partition(":")
-    if not sep:
+    if kind is Kind.MAINTENANCE and name != WILDCARD and ":" not in name:
         raise GroupError(f"maintenance services are written <data>:<action>, e.g. 'address:correct', not {name!r}")
-    if data != WILDCARD and data not in MAINTENANCE_DATA:
-        raise GroupError(f"unknown maintenance data {data!r}; known: {', '.join(MAINTENANCE_DATA)} or '*'")
-    if action != WILDCARD and action not in MAINTENANCE_ACTIONS:
-        raise GroupError(f"unknown maintenance action {action!r}; known: {', '.join(MAINTENANCE_ACTIONS)} or '*'")
-    return f"{data}:{action}"
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +97,14 @@ class Grant:
     _folded: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_folded", frozenset(_fold(s) for s in self.services))
+        object.__setattr__(self, "_folded", frozenset(fold(s) for s in self.services))
 
     def covers(self, name: str) -> bool:
         """True if ``name`` is one of the granted names (or matched by a wildcard)."""
         folded = self._folded
         if WILDCARD in folded:
             return True
-        n = _fold(name)
+        n = fold(name)
         if n in folded:
             return True
         data, sep, action = n.partition(":")
@@ -203,8 +155,11 @@ class Permissions:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Permissions:
-        """Validate and build permissions from their JSON shape; raise GroupError on any fault."""
+    def from_dict(cls, data: Mapping[str, Any], names: NameCheck = plain_name) -> Permissions:
+        """Validate and build permissions from their JSON shape; raise GroupError on any fault.
+
+        ``names`` checks each granted name and gives its canonical spelling (see :data:`NameCheck`).
+        """
         if not isinstance(data, Mapping):
             raise GroupError("permissions must be a JSON object")
         known = {k.value for k in Kind} | {"protected_addresses", "pending_only"}
@@ -230,8 +185,8 @@ class Permissions:
             except ValueError:
                 raise GroupError(f"{kind.value}.scope must be one of {[s.value for s in Scope]}, "
                                  f"not {scope_value!r}") from None
-            names = tuple(dict.fromkeys(_canonical_name(kind, s) for s in services))
-            grants[kind] = Grant(names, scope)
+            granted = tuple(dict.fromkeys(names(kind, s) for s in services))
+            grants[kind] = Grant(granted, scope)
         flags = {}
         for flag in ("protected_addresses", "pending_only"):
             value = data.get(flag, False)
@@ -241,12 +196,12 @@ class Permissions:
         return cls(grants, **flags)
 
     @classmethod
-    def from_json(cls, text: str) -> Permissions:
+    def from_json(cls, text: str, names: NameCheck = plain_name) -> Permissions:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise GroupError(f"permissions are not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(data, names)
 
     def scopes(self) -> set[Scope]:
         return {g.scope for g in self.grants.values()}
@@ -261,75 +216,6 @@ class SecurityGroup:
     permissions: Permissions
 
 
-# --- the default groups ------------------------------------------------------------------------
-
-_MUNICIPAL_EVENTS = (
-    "A01", "A02", "A03", "A04", "A06", "A07", "A08", "A09", "A10", "A13", "A15", "A16", "A17",
-    "A24", "A33", "A47", "A73", "B02", "B03", "B04", "B08", "B11", "B12", "B13", "B14", "B18",
-    "B19", "B20", "B22", "B28",
-)  # fmt: skip
-_CHURCH_EVENTS = ("B31", "B23", "A14", "A13", "B07", "A21", "A34")
-_CITIZEN_EVENTS = ("A01", "A06", "A07", "A47")
-
-
-def _perm(**grants: Any) -> dict[str, Any]:
-    return grants
-
-
-DEFAULT_GROUPS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("cpr-office", "CPR-kontoret", _perm(
-        search={"services": ["*"], "scope": "all"},
-        event={"services": ["*"], "scope": "all"},
-        maintenance={"services": ["*"], "scope": "all"},
-        subscription={"services": ["*"], "scope": "all"},
-        protected_addresses=True)),
-    ("municipality", "Kommunal sagsbehandler", _perm(
-        search={"services": "catalogue:municipality", "scope": "all"},
-        event={"services": list(_MUNICIPAL_EVENTS), "scope": "own_municipality"},
-        maintenance={"services": ["address:*", "municipal:*", "shared_residence:*", "name:correct",
-                                  "departure:*", "disappearance:*", "protection:*"],
-                     "scope": "own_municipality"},
-        protected_addresses=True)),
-    ("church-office", "Kirkekontor (sogn)", _perm(
-        search={"services": "catalogue:church-office", "scope": "all"},
-        event={"services": list(_CHURCH_EVENTS), "scope": "all"},
-        maintenance={"services": ["church:*", "birth_registration:*", "name:correct"], "scope": "all"},
-        protected_addresses=True)),
-    ("citizen", "Borgerselvbetjening", _perm(
-        event={"services": list(_CITIZEN_EVENTS), "scope": "all"},
-        pending_only=True)),
-    ("private-company", "Privat virksomhed", _perm(
-        search={"services": ["STAMP"], "scope": "all"})),
-    ("subscriber-system", "Abonnentsystem (SOAP)", _perm(
-        subscription={"services": ["SF6002"], "scope": "all"})),
-)
-"""The groups the CPR handbook implies, as (name, title, permissions)."""
-
-
-def _resolve(group: str, permissions: dict[str, Any]) -> dict[str, Any]:
-    """Search grants written ``"catalogue:<group>"``: the services the service catalogue opens to that
-    group; event grants get, besides those listed, the events the event catalogue opens to it."""
-    out = dict(permissions)
-    search = out.get("search")
-    if search and isinstance(search.get("services"), str):
-        from opencpr.services.catalogue import catalogue
-
-        wanted = search["services"].removeprefix("catalogue:")
-        out["search"] = {**search, "services": [s.name for s in catalogue().values() if wanted in s.groups]}
-    event = out.get("event")
-    if event and WILDCARD not in event.get("services", ()):
-        from opencpr.domain.events import events
-
-        opened = [e.code for e in events().values() if group in e.groups and not e.maintenance]
-        out["event"] = {**event, "services": list(dict.fromkeys([*event["services"], *opened]))}
-    return out
-
-
-def default_groups() -> list[SecurityGroup]:
-    """The default groups; search grants of the municipality and church office follow the catalogue."""
-    return [SecurityGroup(n, t, Permissions.from_dict(_resolve(n, p))) for n, t, p in DEFAULT_GROUPS]
-
-
 # --- storage -----------------------------------------------------------------------------------
 
 @lru_cache(maxsize=256)
@@ -342,8 +228,8 @@ def _row_to_group(row: Any) -> SecurityGroup:
     return SecurityGroup(row.name, row.title, parse_permissions(row.permissions))
 
 
-def ensure_default_groups(engine: Engine, clock: Clock | None = None) -> list[str]:
-    """Create the default groups that do not exist yet (never overwrites an edited group).
+def add_missing_groups(engine: Engine, groups: Iterable[SecurityGroup], clock: Clock | None = None) -> list[str]:
+    """Create those of ``groups`` that do not exist yet (never overwrites an edited group).
 
     Returns the names of the groups created.
     """
@@ -351,7 +237,7 @@ def ensure_default_groups(engine: Engine, clock: Clock | None = None) -> list[st
     created: list[str] = []
     with engine.begin() as conn:
         existing = set(conn.execute(select(security_group.c.name)).scalars())
-        for group in default_groups():
+        for group in groups:
             if group.name in existing:
                 continue
             conn.execute(security_group.insert().values(
@@ -377,11 +263,13 @@ def list_groups(engine: Engine) -> list[SecurityGroup]:
         return [_row_to_group(r) for r in conn.execute(select(security_group).order_by(security_group.c.name))]
 
 
-def save_group(engine: Engine, group: SecurityGroup, *, by: str, clock: Clock | None = None) -> None:
-    """Create or replace a group (its permissions are validated again from their JSON form)."""
+def save_group(engine: Engine, group: SecurityGroup, *, by: str, clock: Clock | None = None,
+               names: NameCheck = plain_name) -> None:
+    """Create or replace a group (its permissions are validated again from their JSON form, with
+    ``names`` checking every granted name)."""
     if not group.name or len(group.name) > 40 or not group.name.replace("-", "").replace("_", "").isalnum():
         raise GroupError(f"group names are 1-40 letters, digits, '-' or '_', not {group.name!r}")
-    permissions = Permissions.from_dict(group.permissions.to_dict())
+    permissions = Permissions.from_dict(group.permissions.to_dict(), names)
     now = (clock or SystemClock()).now()
     values = {"title": group.title, "permissions": permissions.to_json(), "updated_at": stamp(now),
               "updated_by": by}

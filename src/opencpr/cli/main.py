@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from opencpr.access.cli import audit_app, certs_app, groups_app, systems_app, usage_cmd, users_app
+from opencpr.cli.access import audit_app, certs_app, groups_app, systems_app, usage_cmd, users_app
 
 app = typer.Typer(
     help="OpenCPR: the Danish CPR register and its services.",
@@ -38,9 +38,9 @@ DatabaseOption = Annotated[
 
 
 def _engine(database_url: str | None):
-    from opencpr.register.migrate import open_register
+    from opencpr.bootstrap import open_engine
 
-    return open_register(database_url)
+    return open_engine(database_url)
 
 
 def _progress(total: int | None, label: str) -> Progress:
@@ -51,10 +51,10 @@ def _progress(total: int | None, label: str) -> Progress:
 @app.command()
 def init(database_url: DatabaseOption = None) -> None:
     """Create the register (or bring its schema up to date) with the default security groups."""
-    from opencpr.access.groups import ensure_default_groups
+    from opencpr.bootstrap import ensure_defaults
 
     engine = _engine(database_url)
-    ensure_default_groups(engine)
+    ensure_defaults(engine)
     console.print(f"Register ready at [bold]{engine.url.render_as_string(hide_password=True)}[/]")
 
 
@@ -173,8 +173,9 @@ def demo(
     database_url: DatabaseOption = None,
 ) -> None:
     """Build the demo register: CPR's demo persons, a synthetic population and the demo user; print a summary."""
+    from opencpr.bootstrap import ensure_demo_user
     from opencpr.population.load import load_population
-    from opencpr.register.demo import ensure_demo_user, load_demo_persons
+    from opencpr.register.demo import load_demo_persons
     from opencpr.register.importer import count_persons
 
     engine = _engine(database_url)
@@ -257,11 +258,9 @@ app.add_typer(pending_app, name="pending")
 
 
 def _job_gate(database_url: str | None):
-    from opencpr.access.users import job_actor
-    from opencpr.services.gate import Gate
+    from opencpr.bootstrap import job_gate
 
-    engine = _engine(database_url)
-    return Gate(engine), job_actor(engine, "run-due")
+    return job_gate(_engine(database_url), "run-due")
 
 
 @app.command("run-due")
@@ -310,6 +309,3 @@ def pending_withdraw(pending_id: int, database_url: DatabaseOption = None) -> No
         raise typer.Exit(1)
     console.print(f"Withdrew event {pending_id}")
 
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

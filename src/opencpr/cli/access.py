@@ -54,11 +54,10 @@ certs_app = typer.Typer(help="Development certificates: a CA, a server certifica
 
 
 def _engine(database_url: str | None):
-    from opencpr.access.groups import ensure_default_groups
-    from opencpr.register.migrate import open_register
+    from opencpr.bootstrap import ensure_defaults, open_engine
 
-    engine = open_register(database_url)
-    ensure_default_groups(engine)
+    engine = open_engine(database_url)
+    ensure_defaults(engine)
     return engine
 
 
@@ -216,7 +215,8 @@ def groups_set(
 
     An empty list (``--events ''``) takes a category away.
     """
-    from opencpr.access.groups import GroupError, Kind, Permissions, SecurityGroup, get_group, save_group
+    from opencpr.access.groups import GroupError, Kind, SecurityGroup, get_group
+    from opencpr.services import permissions
 
     engine = _engine(database_url)
     current = get_group(engine, name)
@@ -250,8 +250,8 @@ def groups_set(
     if pending_only is not None:
         data["pending_only"] = pending_only
     try:
-        permissions = Permissions.from_dict(data)
-        save_group(engine, SecurityGroup(name, title or current.title, permissions), by=_by())
+        granted = permissions.parse(data)
+        permissions.save_group(engine, SecurityGroup(name, title or current.title, granted), by=_by())
     except GroupError as exc:
         raise _fail(str(exc)) from None
     err.print(f"Group {name} saved")
