@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 
 from opencpr.access.audit import write_audit
 from opencpr.access.passwords import CHEAP, Passwords
-from opencpr.access.schema import audit_record
 from opencpr.access.sessions import change_password, signon
 from opencpr.access.users import actor_for_user
 from opencpr.cli.access import audit_app, certs_app, groups_app, systems_app, usage_cmd, users_app
 from opencpr.clock import FixedClock
 from opencpr.domain.kvit import Kvit
+from opencpr.register.access_schema import audit_record
 from opencpr.register.db import make_engine
 from opencpr.register.demo import load_demo_persons
 from opencpr.services.gate import Gate

@@ -1,4 +1,4 @@
-"""Migration 0002 creates exactly the access tables of opencpr.access.schema, on both databases."""
+"""Migration 0002 creates exactly the access tables of opencpr.register.access_schema, on both databases."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-import opencpr.access.schema as access_schema
-from opencpr.access.schema import ACCESS_TABLES, GENESIS_HASH, audit_head
+import opencpr.register.access_schema as access_schema
 from opencpr.register import search_index
+from opencpr.register.access_schema import ACCESS_TABLES, GENESIS_HASH, audit_head
 from opencpr.register.migrate import alembic_config, upgrade
 from opencpr.register.schema import metadata
 

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from opencpr.access.audit import audit_for_actor, verify_audit
 from opencpr.access.passwords import CHEAP, HashCost, Passwords
-from opencpr.access.schema import user_account
 from opencpr.access.sessions import TOKEN_ALPHABET, TokenUnknown
 from opencpr.access.users import (
     UserError,
@@ -23,6 +22,7 @@ from opencpr.access.users import (
 )
 from opencpr.clock import FixedClock
 from opencpr.domain.kvit import Kvit
+from opencpr.register.access_schema import user_account
 from opencpr.register.db import make_engine
 from opencpr.services.gate import Gate
 from opencpr.services.permissions import ensure_default_groups

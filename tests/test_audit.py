@@ -20,7 +20,7 @@ from opencpr.access.audit import (
     verify_audit,
     write_audit,
 )
-from opencpr.access.schema import GENESIS_HASH, audit_head, audit_person, audit_record
+from opencpr.register.access_schema import GENESIS_HASH, audit_head, audit_person, audit_record
 from opencpr.register.db import make_engine
 
 

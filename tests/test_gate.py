@@ -17,12 +17,12 @@ from opencpr.access.certificates import make_ca, make_client_certificate
 from opencpr.access.groups import Kind, Permissions, SecurityGroup, save_group
 from opencpr.access.passwords import CHEAP, Passwords
 from opencpr.access.protection import ADDRESS_FIELDS
-from opencpr.access.schema import audit_head
 from opencpr.access.subscribers import add_system
 from opencpr.access.usage import usage_lines
 from opencpr.access.users import actor_for_user, add_user
 from opencpr.clock import FixedClock
 from opencpr.domain.kvit import Kvit
+from opencpr.register.access_schema import audit_head
 from opencpr.register.demo import load_demo_persons
 from opencpr.register.schema import address, event, protection
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec

@@ -10,7 +10,7 @@ import opencpr
 SRC = Path(opencpr.__file__).parent
 
 #: Modules an adapter must not import: they reach the database around the gate.
-FORBIDDEN = ("sqlalchemy", "psycopg", "sqlite3", "opencpr.register", "opencpr.access.schema",
+FORBIDDEN = ("sqlalchemy", "psycopg", "sqlite3", "opencpr.register",
              "opencpr.access.audit", "opencpr.devdb")
 ADAPTER_PACKAGES = ("api",)
 

@@ -1,6 +1,6 @@
 """Access control and audit: who may use which service, and a record of every use.
 
-* :mod:`~opencpr.access.schema` — the tables (on the register's metadata).
+* :mod:`~opencpr.register.access_schema` — the tables (on the register's metadata).
 * :mod:`~opencpr.domain.kvit` — CPR's return codes (Kvit) for signon and access.
 * :mod:`~opencpr.access.groups` — security groups (sikkerhedsgrupper): permissions as data.
 * :mod:`~opencpr.access.passwords` — CPR's password rules and argon2id hashing.

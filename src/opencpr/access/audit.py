@@ -41,8 +41,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from opencpr.access.schema import GENESIS_HASH, audit_head, audit_person, audit_record
 from opencpr.clock import stamp
+from opencpr.register.access_schema import GENESIS_HASH, audit_head, audit_person, audit_record
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
-from opencpr.access.schema import security_group
 from opencpr.clock import Clock, SystemClock, stamp
+from opencpr.register.access_schema import security_group
 
 
 class Kind(StrEnum):

@@ -38,10 +38,10 @@ from opencpr.access.passwords import (
     is_expired,
     password_problems,
 )
-from opencpr.access.schema import password_history, security_group, user_account, user_session
 from opencpr.access.users import InvalidUserCode, normalize_user_code
 from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.domain.kvit import Kvit, KvitError
+from opencpr.register.access_schema import password_history, security_group, user_account, user_session
 
 TOKEN_ALPHABET = string.ascii_uppercase + string.digits
 TOKEN_LENGTH = 8

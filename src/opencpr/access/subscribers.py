@@ -16,10 +16,10 @@ from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
 from opencpr.access.certificates import CVR_PATTERN, CertificateError, oces_identity
 from opencpr.access.groups import get_group
-from opencpr.access.schema import subscriber_system
 from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.domain import reference
 from opencpr.domain.kvit import Kvit, KvitError
+from opencpr.register.access_schema import subscriber_system
 
 
 class SubscriberError(ValueError):

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 
-from opencpr.access.schema import usage_counter
 from opencpr.domain import reference
+from opencpr.register.access_schema import usage_counter
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 

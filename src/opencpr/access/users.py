@@ -17,9 +17,9 @@ from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
 from opencpr.access.groups import Scope, SecurityGroup, get_group
 from opencpr.access.passwords import Passwords, one_time_password
-from opencpr.access.schema import password_history, user_account
 from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.domain import reference
+from opencpr.register.access_schema import password_history, user_account
 
 _USER_CODE = re.compile(r"[A-Z0-9]{4,8}")
 

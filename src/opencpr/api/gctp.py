@@ -210,7 +210,7 @@ def _update_keys(request: gctp.ServiceRequest) -> dict[str, str]:
 
 def _update_answer(service: str, header: dict[str, str], outcome: Outcome, action: str) -> gctp.UpdateAnswer:
     from opencpr.domain.events import event as find_event
-    from opencpr.formats.extract import cpr_field_names
+    from opencpr.domain.records import cpr_field_names
     from opencpr.services.catalogue import Fmt, Out
     from opencpr.services.updates import ACTION_TEXTS, MASTER_FIELDS, RECEIPT_FIELDS, WIRE_NAME
 

@@ -1,7 +1,7 @@
 """The register's tables, described once with SQLAlchemy Core.
 
 The data columns of every person table come from the record layouts of the CPR extract
-(:mod:`opencpr.formats.extract`): a table holds the union of the columns of the record types that
+(:mod:`opencpr.domain.records`): a table holds the union of the columns of the record types that
 map to it, so what the extract carries, the register holds. Current and historical records of
 one kind of data share a table (``address`` holds 002 and 023 rows) and are told apart by
 ``current``. Every row carries its registration time and registering authority; rows of kinds
@@ -27,7 +27,7 @@ from sqlalchemy import (
     Text,
 )
 
-from opencpr.formats.extract import CURRENT_AND_HISTORICAL, LAYOUTS
+from opencpr.domain.records import CURRENT_AND_HISTORICAL, LAYOUTS
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

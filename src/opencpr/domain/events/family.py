@@ -47,7 +47,7 @@ from opencpr.domain.events.effects import (
     set_person,
     spouse_marker,
 )
-from opencpr.domain.events.residence import alive, not_before_birth
+from opencpr.domain.events.rules import alive, not_before_birth, not_in_future
 
 MARRIED = ("G", "P")
 
@@ -66,10 +66,6 @@ def spouse_and_children(state: PersonState, data: Mapping[str, Any]) -> Sequence
 
 def named_spouse(state: PersonState, data: Mapping[str, Any]) -> Sequence[str]:
     return [p for p in (data.get("spouse_pnr"),) if p]
-
-
-def not_in_future(s: Situation) -> bool:
-    return s.date <= s.today
 
 
 # --- A21 death --------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from opencpr.domain.events.effects import (
     replace_current,
     set_person,
 )
-from opencpr.domain.events.residence import alive, not_before_birth
+from opencpr.domain.events.rules import alive, not_before_birth, not_in_future
 from opencpr.domain.pnr import InvalidPNR, parse
 
 DANISH = reference.DENMARK  # LANDEKOD of Danish citizenship
@@ -78,10 +78,6 @@ def addressing_name(first: str, middle: str | None, last: str) -> str:
     parts = first.split()
     first_short = " ".join([parts[0], *(w[0] for w in parts[1:])])
     return (f"{first_short} {last}")[:34]
-
-
-def _not_in_future(s: Situation) -> bool:
-    return s.date <= s.today
 
 
 def _has_person(s: Situation) -> bool:
@@ -314,7 +310,7 @@ PNR_AT_BIRTH = EventType(
         Rule(RELATIVE, "Faren er ikke en mand", lambda s: _father(s) is None or _father(s).sex == "M", "FARPNR"),
         Rule(INVALID, "FODT_KL skal være et klokkeslæt tt:mm",
              lambda s: not s.data.get("birth_time") or _TIME.fullmatch(s.data["birth_time"]) is not None, "FODT_KL"),
-        Rule(DATE_ORDER, "Fødselsdatoen ligger i fremtiden", _not_in_future),
+        Rule(DATE_ORDER, "Fødselsdatoen ligger i fremtiden", not_in_future),
         Rule(DATE_ORDER, "Fødselsdatoen ligger mere end et år tilbage", _within_a_year),
     ),
     related=_parents, secondary=(Event.NAMING.value, Event.CHURCH_AND_OCCUPATION.value, Event.CITIZENSHIP.value), derived=(MOTHER, FATHER), allow_future=False,
@@ -385,7 +381,7 @@ def _abroad_event(code: Event, name: str, title: str, what: str, *extra: Rule,
         rules=(
             Rule(DATE_ORDER, "Fødselsdatoen ligger efter hændelsesdatoen",
                  lambda s: not s.data.get("birth_date") or s.data["birth_date"] <= s.date, "FOEDDATO"),
-            Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
+            Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future),
             *extra,
         ),
         allow_future=False, new_person=True, reads=(), groups=("cpr-office",),
@@ -466,7 +462,7 @@ PNR_REACTIVATION = EventType(
     rules=(
         Rule(PERSON_STATE, "Personnummeret er ikke annulleret (status 30)", lambda s: s.person.status == "30"),
         Rule(PERSON_STATE, "Status med bopæl kræver en aktuel adresse", _status_fits_the_rows, "STATUS"),
-        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
+        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future),
     ),
     concerns=("address",), allow_future=False, reads=("address", "departure", "disappearance"),
     groups=("cpr-office",),
@@ -637,7 +633,7 @@ PNR_CHANGE = EventType(
         Rule(RELATIVE, "Det nye personnummer findes allerede i CPR", _new_number_free, "NYTPNR"),
         Rule(DATE_ORDER, "Fødselsdatoen ligger efter hændelsesdatoen",
              lambda s: not s.data.get("birth_date") or s.data["birth_date"] <= s.date, "FOEDDATO"),
-        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
+        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future),
     ),
     concerns=("name", "address", "civil_status"), related=_change_related, derived=(PREVIOUS_PNR, NEW_PNR),
     allow_future=False, new_person=True, groups=("cpr-office",),

@@ -18,7 +18,7 @@ searches ADRESSE1, CIVST, FKIRK, NAVNE, STATSB, SEPARATION show it); without it 
 row is meant. Nothing is deleted; every operation is logged as an event.
 
 Each kind with history is declared once in :data:`HISTORY_KINDS`; its data fields come from the
-extract layouts (:func:`opencpr.formats.extract.cpr_field_names`). The kinds whose rows have a
+extract layouts (:func:`opencpr.domain.records.cpr_field_names`). The kinds whose rows have a
 period but no current flag (protection, municipal conditions and notes, previous PNRs) are declared
 once each in :data:`DATED_KINDS`; the kinds on the person row (birth registration, other person
 data, the parents of a relation) below them.
@@ -54,7 +54,8 @@ from opencpr.domain.events.base import (
     Update,
 )
 from opencpr.domain.events.effects import FATHER, MOTHER, clear_address, log, spouse_marker
-from opencpr.formats.extract import LAYOUTS, cpr_field_names
+from opencpr.domain.events.rules import not_in_future
+from opencpr.domain.records import LAYOUTS, cpr_field_names
 
 __all__ = ["DATED_KINDS", "EVENTS", "HISTORY_KINDS", "RELATION", "Column", "DatedKind", "HistoryKind", "dated_select",
            "select_row"]
@@ -255,10 +256,6 @@ def _previous(state: PersonState, table: str, row: Row) -> Row | None:
     return max(earlier, key=lambda r: (r.get("valid_from") or "", int(r["id"]))) if earlier else None
 
 
-def _not_in_future(s: Situation) -> bool:
-    return s.date <= s.today
-
-
 # --- correct ---------------------------------------------------------------------------------------
 
 def _changes(k: HistoryKind, s: Situation, row: Row) -> dict[str, Any]:
@@ -322,7 +319,7 @@ def _correct_rules(k: HistoryKind) -> tuple[Rule, ...]:
         Rule(DATE_ORDER, f"Den rettede periode overlapper en anden {k.noun}", no_overlap, "NYSTARTDATO"),
         Rule(NO_CHANGE, f"De rettede oplysninger er de samme som den registrerede {k.noun}", changed),
         *k.extra_rules.get(CORRECT, ()),
-        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
+        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future),
     )
 
 
@@ -364,7 +361,7 @@ def _follow_current(k: HistoryKind, s: Situation, plan: Plan, new: Mapping[str, 
 
 def _undo_rules(k: HistoryKind) -> tuple[Rule, ...]:
     return (*_selection_rules(k), *k.extra_rules.get(UNDO, ()),
-            Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future))
+            Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future))
 
 
 def _undo_row(k: HistoryKind, state: PersonState, row: Row, plan: Plan) -> Row | None:
@@ -463,7 +460,7 @@ def _earlier_rules(k: HistoryKind) -> tuple[Rule, ...]:
         Rule(DATE_ORDER, "Perioden begynder før personens fødsel", after_birth, "STARTDATO"),
         Rule(DATE_ORDER, "Perioden slutter i fremtiden", ended, "SLUTDATO"),
         *k.extra_rules.get(EARLIER, ()),
-        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future),
+        Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future),
     )
 
 
@@ -714,7 +711,7 @@ def _person_events(kind: str, number: int, title: str, columns: tuple[tuple[str,
                       lambda s: any(s.person.person.get(c) for c in params))
     changed = Rule(NO_CHANGE, f"Oplysningerne er de samme som den registrerede {title}",
                    lambda s: bool(_person_changes(s, params)))
-    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
+    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future)
     return (
         EventType(f"R{number:02d}", f"correct {kind.replace('_', ' ')}", EVENT.text(f"R{number:02d}"),
                   f"Correct the {title} on the person row in place; the old values are in the event log.",
@@ -935,7 +932,7 @@ def _dated_rules(k: DatedKind, action: str) -> tuple[Rule, ...]:
               Rule(PERSON_STATE, k.marked, lambda s: status(s) != "marked", "STARTDATO"))
     overlap = (Rule(DATE_ORDER, k.overlap, no_overlap, "STARTDATO" if action == EARLIER else "NYSTARTDATO"),
                ) if k.overlap else ()
-    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
+    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future)
     extra = k.extra_rules.get(action, ())
     if action == CORRECT:
         return (dates, *chosen,
@@ -1210,7 +1207,7 @@ def _two_parents(s: Situation) -> bool:
 
 
 def _relation_events() -> tuple[EventType, ...]:
-    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", _not_in_future)
+    future = Rule(DATE_ORDER, "Hændelsesdatoen ligger i fremtiden", not_in_future)
     correct = EventType(
         "R12", "correct relation", EVENT.text("R12"),
         "Correct the mother's or father's data on the person row (record 015) in place — the old values are in "

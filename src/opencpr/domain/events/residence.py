@@ -48,6 +48,7 @@ from opencpr.domain.events.effects import (
     replace_current,
     set_person,
 )
+from opencpr.domain.events.rules import alive, not_before_birth, not_in_future
 
 # --- shared fields and rules ------------------------------------------------------------------------
 
@@ -108,19 +109,6 @@ def in_eu(country: str | None, day: str) -> bool:
     """True if ``country`` (CPR country code) is a member state of the EU other than Denmark on ``day``."""
     member = EU_MEMBERS.get(country or "")
     return member is not None and member[0] <= day and (member[1] is None or day < member[1])
-
-
-def alive(s: Situation) -> bool:
-    return not s.person.is_dead
-
-
-def not_before_birth(s: Situation) -> bool:
-    born = s.person.birth_date
-    return not born or born[5:7] == "00" or s.date >= born
-
-
-def not_in_future(s: Situation) -> bool:
-    return s.date <= s.today
 
 
 def _day(value: str | None) -> str:

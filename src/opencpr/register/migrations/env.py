@@ -2,7 +2,7 @@
 
 from alembic import context
 
-import opencpr.access.schema  # noqa: F401  (the access tables live on the same metadata)
+import opencpr.register.access_schema  # noqa: F401  (the access tables live on the same metadata)
 from opencpr.register.schema import metadata
 
 config = context.config

@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22
 
-Tables of :mod:`opencpr.access.schema`: security groups, users, password history, sessions,
+Tables of :mod:`opencpr.register.access_schema`: security groups, users, password history, sessions,
 subscriber systems, the audit trail (records, person index, chain head) and usage counters.
 The chain head starts at record 0 with the genesis hash.
 """
