@@ -53,6 +53,22 @@ from opencpr.population.demography import (
     Weighted,
     civil_state_probabilities,
 )
+from opencpr.population.model import (
+    CPR_START,
+    DENMARK,
+    FIRST_BIRTH,
+    PARTNERSHIPS_FROM,
+    SAME_SEX_MARRIAGE_FROM,
+    SPECIAL_ROAD,
+    Y18,
+    YEAR,
+    NoParent,
+    Person,
+    Union,
+    day,
+    stamp,
+    years,
+)
 from opencpr.population.pnrslots import SlotAllocator
 from opencpr.population.rows import COLUMNS, RowMaker, row_maker
 
@@ -72,147 +88,14 @@ __all__ = [
 #: register a seed gives.
 SHARD_SIZE = 20_000
 
-YEAR = 365.2425
-DENMARK = "5100"
-CPR_START = datetime.date(1968, 4, 2).toordinal()  # CPR began on 2 April 1968
-PARTNERSHIPS_FROM = datetime.date(1989, 10, 1).toordinal()  # registered partnership law
-SAME_SEX_MARRIAGE_FROM = datetime.date(2012, 6, 15).toordinal()
-FIRST_BIRTH = datetime.date(1870, 1, 1).toordinal()
 NO_PNR = "0000000000"
 SOURCE = "generate"
-
-_Y18 = int(18 * YEAR)
 
 _FAMILY_TYPE = Weighted([("married", 50), ("cohabiting", 27), ("mother", 19), ("father", 4)])
 _SIBLINGS = Weighted([(1, 45), (2, 40), (3, 12), (4, 3)])
 _ADMIN_MUNICIPALITIES = ("0010", "0011", "0012", "0019")
 _ADMIN_COUNTRIES = Weighted([("5120", 30), ("5180", 20), ("5154", 20), ("5110", 8), ("5158", 8),
                              ("5170", 6), ("5390", 4), ("5611", 4)])
-_SPECIAL_ROAD = "9901"  # a special road code (9900-9999): no fixed abode
-
-
-# --- dates ------------------------------------------------------------------------------------
-
-class _Days(dict):
-    """Ordinal -> ``YYYY-MM-DD``, filled on first use of each day."""
-
-    def __missing__(self, ordinal: int) -> str:
-        text = self[ordinal] = datetime.date.fromordinal(ordinal).isoformat()
-        return text
-
-
-_DATES = _Days()
-_TIMES = tuple(f"T{h:02d}:{m:02d}" for h in range(8, 16) for m in range(60))
-
-
-def day(ordinal: int) -> str:
-    """``YYYY-MM-DD`` of a date ordinal (cached: the generator formats the same days often)."""
-    return _DATES[ordinal]
-
-
-def stamp(ordinal: int, salt: int) -> str:
-    """A register timestamp ``YYYY-MM-DDTHH:MM`` in office hours on that day."""
-    return _DATES[ordinal] + _TIMES[(ordinal * 7 + salt) % 480]
-
-
-def _years(n: float) -> int:
-    return int(n * YEAR)
-
-
-# --- the model ----------------------------------------------------------------------------------
-
-
-class _NoParent(Exception):
-    """No parent can be found or made for a group of siblings."""
-
-
-class Union:
-    """A marriage (G), registered partnership (P) or cohabitation (C) of ``a`` and ``b``."""
-
-    __slots__ = ("a", "b", "kind", "start", "end", "died", "sep")
-
-    def __init__(self, a: Person, b: Person, kind: str, start: int):
-        self.a, self.b, self.kind, self.start = a, b, kind, start
-        self.end: int | None = None  # ordinal the union ended (divorce or death)
-        self.died: Person | None = None  # the partner whose death ended it
-        self.sep: int | None = None  # separation start
-
-    def other(self, p: Person) -> Person:
-        return self.b if p is self.a else self.a
-
-
-class Person:
-    """One person of a shard while it is being made."""
-
-    __slots__ = (
-        "idx", "sex", "birth", "pnr", "status", "end", "role", "state", "group", "country",
-        "old_country", "naturalised", "arrival", "mother", "father", "kids", "unions", "addrs",
-        "first", "middle", "last", "birth_last", "old_name", "name_from", "custody", "muni",
-        "exit_country", "exit_lines", "occupation", "protections", "guardian", "church",
-        "church_from", "church_left", "link", "remarried",
-    )  # fmt: skip
-
-    def __init__(self, idx: int, sex: str, birth: int, pnr: str):
-        self.idx = idx
-        self.sex = sex
-        self.birth = birth
-        self.pnr = pnr
-        self.status = "01"
-        self.end: int | None = None  # death, exit, disappearance or number-assignment day
-        self.role: str | None = None  # place in a household while households are formed
-        self.state: str | None = None
-        self.group: str | None = None  # name group; None for Danish
-        self.country = DENMARK
-        self.old_country: str | None = None
-        self.naturalised: int | None = None
-        self.arrival: int | None = None  # immigration day of persons born abroad
-        self.mother: Person | None = None
-        self.father: Person | None = None
-        self.kids: list[Person] | None = None
-        self.unions: list[Union] | None = None
-        self.addrs: list[list] | None = None  # [address, from, to]
-        self.first = self.middle = self.last = self.birth_last = ""
-        self.old_name: tuple[str, str | None, str] | None = None
-        self.name_from: int | None = None
-        self.custody: list[tuple[str, int]] | None = None
-        self.muni = "0101"
-        self.exit_country: str | None = None
-        self.exit_lines: tuple[str, str, str] | None = None
-        self.occupation: str | None = None
-        self.protections: list[tuple[str, int, int | None]] | None = None
-        self.guardian: tuple | None = None
-        self.church = "U"
-        self.church_from = birth
-        self.church_left: int | None = None
-        self.link: Person | None = None  # the resident a non-resident was made for
-        self.remarried = False
-
-    def add_union(self, u: Union) -> None:
-        if self.unions is None:
-            self.unions = [u]
-        else:
-            self.unions.append(u)
-            self.unions.sort(key=_union_start)
-
-    def add_kid(self, kid: Person) -> None:
-        if self.kids is None:
-            self.kids = [kid]
-        else:
-            self.kids.append(kid)
-
-    def add_addr(self, address: Address, start: int, end: int | None) -> None:
-        if self.addrs is None:
-            self.addrs = [[address, start, end]]
-        else:
-            self.addrs.append([address, start, end])
-
-    @property
-    def dead(self) -> bool:
-        return self.status == "90"
-
-
-def _union_start(u: Union) -> int:
-    return u.start
 
 
 @cache
@@ -392,7 +275,7 @@ class _Shard:
     def family(self, kids: list[Person]) -> None:
         try:
             self._family(kids)
-        except _NoParent:
+        except NoParent:
             self.grow_up(kids)
 
     def _family(self, kids: list[Person]) -> None:
@@ -404,10 +287,10 @@ class _Shard:
         mother_age = max(mother_age, 18.5)
 
         def fits_mother(w: Person) -> bool:
-            return oldest.birth - w.birth >= _years(17) and youngest.birth - w.birth <= _years(47)
+            return oldest.birth - w.birth >= years(17) and youngest.birth - w.birth <= years(47)
 
         def fits_father(m: Person) -> bool:
-            return oldest.birth - m.birth >= _years(18) and youngest.birth - m.birth <= _years(62)
+            return oldest.birth - m.birth >= years(18) and youngest.birth - m.birth <= years(62)
 
         mother = father = None
         at = self.age(oldest) + mother_age
@@ -429,7 +312,7 @@ class _Shard:
             if kind == "father":
                 kind = "mother"
                 if mother.status != "01":  # neither parent lives here
-                    raise _NoParent
+                    raise NoParent
         if mother.role is None:
             mother.role = "parent"
         if father.role is None:
@@ -444,15 +327,15 @@ class _Shard:
         younger = max(mother.birth, father.birth)
         if kind == "married":
             start = oldest.birth + int(rng.gauss(0, 3) * YEAR)
-            start = min(max(start, younger + _years(19)), T - 30)
+            start = min(max(start, younger + years(19)), T - 30)
             union = Union(father, mother, "G", start)
         elif kind == "cohabiting":
-            union = Union(father, mother, "C", max(younger + _years(18), oldest.birth - _years(rng.random() * 3)))
+            union = Union(father, mother, "C", max(younger + years(18), oldest.birth - years(rng.random() * 3)))
         elif rng.random() < 0.45 and mother.status == "01" and father.status == "01":
             # married once, divorced since
-            start = min(max(oldest.birth - _years(rng.random() * 3), younger + _years(19)), T - 400)
+            start = min(max(oldest.birth - years(rng.random() * 3), younger + years(19)), T - 400)
             end = self.uniform(max(start + 365, youngest.birth + 180), T - 30)
-            if start > younger + _years(18) and end < T - 20:
+            if start > younger + years(18) and end < T - 20:
                 union = Union(father, mother, "G", start)
                 union.end = end
         if union is not None:
@@ -474,8 +357,8 @@ class _Shard:
         if rng.random() < 0.45:
             adult = self.pick(
                 "K" if rng.random() < 0.45 else "M", 18 + rng.random() * 6, 2,
-                lambda c: (c.birth - mother.birth >= _years(18) and c.birth - mother.birth <= _years(44)
-                           and c.birth - father.birth >= _years(18)
+                lambda c: (c.birth - mother.birth >= years(18) and c.birth - mother.birth <= years(44)
+                           and c.birth - father.birth >= years(18)
                            and all(abs(c.birth - k.birth) > 300 for k in kids)))
             if adult is not None:
                 adult.role = "kid"
@@ -493,24 +376,24 @@ class _Shard:
     def absent_parent(self, sex: str, oldest: Person, youngest: Person, age_then: float) -> Person:
         """A parent who is not a resident: dead since the youngest was born, or emigrated."""
         rng, T = self.rng, self.T
-        birth = self.T - _years(age_then)
-        birth = min(birth, oldest.birth - _years(18 if sex == "K" else 19))
+        birth = self.T - years(age_then)
+        birth = min(birth, oldest.birth - years(18 if sex == "K" else 19))
         dead_first = rng.random() < 0.45
         options = ("90", "80") if dead_first else ("80", "90")
         if youngest.birth + 30 > T - 2:
             options = ()  # a baby's parents are both still here
         for status in options:
             if self.take_quota(status):
-                p = self.new(sex, birth, hi=oldest.birth - _years(17))
+                p = self.new(sex, birth, hi=oldest.birth - years(17))
                 p.status = status
                 p.end = self.uniform(youngest.birth + 30, T - 2)
                 p.role = "gone"
                 return p
         # no quota left: an unplaced resident of any fitting age
-        p = self.pick(sex, age_then, 60, lambda c: (oldest.birth - c.birth >= _years(17)
-                                                    and youngest.birth - c.birth <= _years(65)))
+        p = self.pick(sex, age_then, 60, lambda c: (oldest.birth - c.birth >= years(17)
+                                                    and youngest.birth - c.birth <= years(65)))
         if p is None:
-            raise _NoParent
+            raise NoParent
         p.role = "absent"
         return p
 
@@ -518,7 +401,7 @@ class _Shard:
         """Minors no parent can be found for (only in tiny populations) become young adults."""
         for kid in kids:
             kid.role = "grown"  # an adult from now on; placed with the other adults
-            birth = self.T - _years(19 + self.rng.random() * 30)
+            birth = self.T - years(19 + self.rng.random() * 30)
             kid.pnr, kid.birth = self.alloc.allocate(birth, kid.sex, birth - 40, birth + 40)
 
     # 3. the other adults
@@ -570,12 +453,12 @@ class _Shard:
         for u in self.pairs:
             if u.kind != "C":
                 for p in (u.a, u.b):
-                    if (self.age(p) >= 35 and u.start - p.birth > _years(26) and rng.random() < 0.17):
+                    if (self.age(p) >= 35 and u.start - p.birth > years(26) and rng.random() < 0.17):
                         p.remarried = True
         for _kind, _members, u in self.households:
             if u is not None and u.kind == "G" and u.end is None:
                 for p in (u.a, u.b):
-                    if self.age(p) >= 35 and u.start - p.birth > _years(27) and rng.random() < 0.15:
+                    if self.age(p) >= 35 and u.start - p.birth > years(27) and rng.random() < 0.15:
                         p.remarried = True
         # a few married couples live apart (separated)
         for u in self.pairs:
@@ -614,11 +497,11 @@ class _Shard:
         rng, T = self.rng, self.T
         younger = max(a.birth, b.birth)
         if kind == "C":
-            start = younger + _years(18 + abs(rng.gauss(5, 5)))
+            start = younger + years(18 + abs(rng.gauss(5, 5)))
         else:
-            start = younger + _years(20 + abs(rng.gauss(8, 6)))
+            start = younger + years(20 + abs(rng.gauss(8, 6)))
         start = min(start, T - 30 - int(rng.random() * 700))
-        start = max(start, younger + _years(18))
+        start = max(start, younger + years(18))
         if kind == "G" and a.sex == b.sex:
             start = max(start, PARTNERSHIPS_FROM)
             kind = "P" if start < SAME_SEX_MARRIAGE_FROM else "G"
@@ -635,21 +518,21 @@ class _Shard:
             return False
         age = self.age(p)
         widowed_years = rng.random() * min(30.0, max(0.5, age - 45))
-        died = T - 30 - _years(widowed_years)
-        died = max(died, p.birth + _years(26))
+        died = T - 30 - years(widowed_years)
+        died = max(died, p.birth + years(26))
         same_sex = rng.random() < 0.02 and died - PARTNERSHIPS_FROM > 800
         shift = 0.0 if same_sex else -2.5 if p.sex == "K" else 2.5
-        sp_birth = p.birth + _years(shift + rng.gauss(0, 2))
+        sp_birth = p.birth + years(shift + rng.gauss(0, 2))
         sex = p.sex if same_sex else "M" if p.sex == "K" else "K"
-        spouse = self.new(sex, sp_birth, hi=died - _years(24))
+        spouse = self.new(sex, sp_birth, hi=died - years(24))
         spouse.status = "90"
         spouse.end = died
         spouse.role = "gone"
         spouse.link = p
         younger = max(p.birth, spouse.birth)
-        start = younger + _years(20 + abs(rng.gauss(5, 4)))
+        start = younger + years(20 + abs(rng.gauss(5, 4)))
         start = min(start, died - 365)
-        start = max(start, younger + _years(18))
+        start = max(start, younger + years(18))
         kind = "G"
         if same_sex:
             start = max(start, PARTNERSHIPS_FROM)
@@ -689,7 +572,7 @@ class _Shard:
 
     def divorce(self, a: Person, b: Person) -> bool:
         rng = self.rng
-        lo = max(a.birth, b.birth) + _years(19)
+        lo = max(a.birth, b.birth) + years(19)
         hi = min(self._limit(a), self._limit(b))
         if hi - lo < 800:
             return False
@@ -710,7 +593,7 @@ class _Shard:
         rng = self.rng
         status = "90" if rng.random() < 0.5 else "80"
         hi = self._limit(p)
-        lo = p.birth + _years(19)
+        lo = p.birth + years(19)
         same_sex = p.state == "F" and rng.random() < 0.03 and hi > PARTNERSHIPS_FROM + 800
         if same_sex:
             lo = max(lo, PARTNERSHIPS_FROM)
@@ -719,11 +602,11 @@ class _Shard:
             return
         sex = p.sex if same_sex else "K" if p.sex == "M" else "M"
         shift = 0.0 if same_sex else 2.5 if p.sex == "K" else -2.5
-        ex = self.new(sex, p.birth + _years(rng.gauss(shift, 3)), hi=p.birth + _years(18))
+        ex = self.new(sex, p.birth + years(rng.gauss(shift, 3)), hi=p.birth + years(18))
         ex.status = status
         ex.role = "gone"
-        ex.end = self.uniform(min(ex.birth + _years(19), self.T - 2), self.T - 2)
-        lo = max(lo, ex.birth + _years(19))
+        ex.end = self.uniform(min(ex.birth + years(19), self.T - 2), self.T - 2)
+        lo = max(lo, ex.birth + years(19))
         if hi - lo < 800:  # the ex stays in the register, as someone who has nothing to do with p
             self._no_former_spouse(p)
             return
@@ -755,8 +638,8 @@ class _Shard:
             if u.a.sex != u.b.sex and u.sep is None and young and rng.random() < 0.3:
                 mother, father = (u.b, u.a) if u.b.sex == "K" else (u.a, u.b)
                 c = young[-1]
-                if (_years(19) <= c.birth - mother.birth <= _years(44)
-                        and c.birth - father.birth >= _years(19)):
+                if (years(19) <= c.birth - mother.birth <= years(44)
+                        and c.birth - father.birth >= years(19)):
                     young.pop()
                     c.state = "kid"
                     self.link_parents(c, mother, father)
@@ -830,10 +713,10 @@ class _Shard:
             country = FOREIGN_CITIZENSHIPS(rng)
             group = COUNTRY_GROUP[country]
             youngest_adult = max(p.birth for p in adults)
-            arrival = T - 1 - _years(rng.random() * min(25.0, max(0.2, (T - youngest_adult) / YEAR - 18)))
-            arrival = max(arrival, youngest_adult + _Y18)
+            arrival = T - 1 - years(rng.random() * min(25.0, max(0.2, (T - youngest_adult) / YEAR - 18)))
+            arrival = max(arrival, youngest_adult + Y18)
             arrival = min(arrival, T - 2)
-            naturalise = arrival + _years(9 + rng.random() * 8) if rng.random() < 0.3 else None
+            naturalise = arrival + years(9 + rng.random() * 8) if rng.random() < 0.3 else None
             for p in members:
                 p.group = group
                 p.country = country
@@ -859,7 +742,7 @@ class _Shard:
             p.group = other.group
             p.country = other.old_country or other.country
             if other.arrival is not None:
-                p.arrival = max(other.arrival, p.birth + _Y18)
+                p.arrival = max(other.arrival, p.birth + Y18)
 
     def place_households(self) -> None:
         """Addresses and move-in days for every household, with earlier addresses."""
@@ -869,8 +752,8 @@ class _Shard:
                 p = members[0]
                 muni = mk.municipality(rng)
                 postal, district = mk.postal_main(muni)
-                address = (muni, _SPECIAL_ROAD, None, None, None, postal, district, None, None)
-                start = self.uniform(max(p.birth + _Y18, T - _years(6)), T - 2)
+                address = (muni, SPECIAL_ROAD, None, None, None, postal, district, None, None)
+                start = self.uniform(max(p.birth + Y18, T - years(6)), T - 2)
                 self.history(p, start, muni)
                 p.add_addr(address, start, None)
                 p.muni = muni
@@ -898,7 +781,7 @@ class _Shard:
                     p.add_addr(address, start, None)
 
     def earliest_own_home(self, p: Person) -> int:
-        lo = p.birth + _Y18
+        lo = p.birth + Y18
         if p.arrival is not None:
             lo = max(lo, p.arrival)
         for u in p.unions or ():
@@ -909,13 +792,13 @@ class _Shard:
     def history(self, p: Person, until: int, muni: str, chance: float = 0.65) -> None:
         """Maybe one or two earlier addresses of an adult, ending on ``until``."""
         rng = self.rng
-        lo = p.birth + _Y18 if p.arrival is None else p.arrival
+        lo = p.birth + Y18 if p.arrival is None else p.arrival
         if until - lo < 400 or rng.random() >= chance:
             return
         rows = []
         end = until
         for _ in range(1 if rng.random() < 0.7 else 2):
-            start = max(lo, end - 60 - _years(rng.random() * 9))
+            start = max(lo, end - 60 - years(rng.random() * 9))
             if end - start < 60:
                 break
             other = muni if rng.random() < 0.55 else self.addresses.municipality(rng)
@@ -928,14 +811,14 @@ class _Shard:
         rng, T = self.rng, self.T
         kids = [p for p in members if p.role == "kid"]
         adults = [p for p in members if p.role != "kid"]
-        lo = max([a.birth + _Y18 for a in adults] + [a.arrival or 0 for a in adults]) if adults else kids[0].birth
+        lo = max([a.birth + Y18 for a in adults] + [a.arrival or 0 for a in adults]) if adults else kids[0].birth
         lo = min(lo, T - 2)
         move_in = self.uniform(lo, T - 2)
         oldest = min(k.birth for k in kids)
         earlier = None
         if oldest < move_in or rng.random() < 0.5:
-            p1 = min(oldest, move_in - 365) - _years(rng.random() * 4)
-            p1 = max(p1, max([a.birth + _Y18 for a in adults] + [a.arrival or 0 for a in adults] + [0]))
+            p1 = min(oldest, move_in - 365) - years(rng.random() * 4)
+            p1 = max(p1, max([a.birth + Y18 for a in adults] + [a.arrival or 0 for a in adults] + [0]))
             if move_in - p1 > 60:
                 earlier = (self.addresses.address(rng, members[0].muni if rng.random() < 0.6
                                                   else self.addresses.municipality(rng)), p1)
@@ -975,7 +858,7 @@ class _Shard:
     def place_separated(self, u: Union, address: Address) -> None:
         rng = self.rng
         a, b = (u.a, u.b) if rng.random() < 0.5 else (u.b, u.a)
-        lo = max(a.birth + _Y18, b.birth + _Y18, u.start - 700, a.arrival or 0, b.arrival or 0)
+        lo = max(a.birth + Y18, b.birth + Y18, u.start - 700, a.arrival or 0, b.arrival or 0)
         together = self.uniform(min(lo, u.sep - 60), u.sep - 30)
         for p in (a, b):
             self.history(p, together, p.muni, 0.6)
@@ -990,7 +873,7 @@ class _Shard:
         rng, T = self.rng, self.T
         u = p.unions[-1]
         spouse = u.other(p)
-        lo = max(p.birth + _Y18, spouse.birth + _Y18, u.start - 365, p.arrival or 0)
+        lo = max(p.birth + Y18, spouse.birth + Y18, u.start - 365, p.arrival or 0)
         together = self.uniform(min(lo, u.end - 30), u.end - 30)
         spouse.muni = address[0]
         if rng.random() < 0.75:
@@ -1023,7 +906,7 @@ class _Shard:
             p.muni = muni
             if p.addrs:  # a structural person may already have one (the widow's home)
                 continue
-            s = max(first, start) if p.birth + _Y18 < end else first
+            s = max(first, start) if p.birth + Y18 < end else first
             if s >= end:
                 s = max(first, end - 1)
             p.add_addr(address, s, end)
@@ -1055,17 +938,17 @@ class _Shard:
         d1 = self.uniform(CPR_START, T - 2)
         age1 = self._death_age(40)
         first_sex = "M" if rng.random() < 0.62 else "K"
-        b1 = max(FIRST_BIRTH + 400, d1 - _years(age1))
-        first = self.new(first_sex, b1, hi=d1 - _years(30))
-        b2 = first.birth + _years(rng.gauss(2.5 if first_sex == "M" else -2.5, 3))
-        other = self.new("K" if first_sex == "M" else "M", b2, hi=d1 - _years(25))
+        b1 = max(FIRST_BIRTH + 400, d1 - years(age1))
+        first = self.new(first_sex, b1, hi=d1 - years(30))
+        b2 = first.birth + years(rng.gauss(2.5 if first_sex == "M" else -2.5, 3))
+        other = self.new("K" if first_sex == "M" else "M", b2, hi=d1 - years(25))
         d2 = self.uniform(d1 + 30, T - 2)
-        if d2 - other.birth > _years(104):
-            d2 = max(d1 + 30, other.birth + _years(92 + rng.random() * 11))
+        if d2 - other.birth > years(104):
+            d2 = max(d1 + 30, other.birth + years(92 + rng.random() * 11))
         d2 = min(d2, T - 2)
         younger = max(first.birth, other.birth)
-        start = min(younger + _years(20 + abs(rng.gauss(4, 4))), d1 - 365)
-        start = max(start, younger + _years(18))
+        start = min(younger + years(20 + abs(rng.gauss(4, 4))), d1 - 365)
+        start = max(start, younger + years(18))
         man, woman = (first, other) if first_sex == "M" else (other, first)
         u = Union(man, woman, "G", start)
         u.end, u.died = d1, first
@@ -1075,7 +958,7 @@ class _Shard:
             p.status, p.end, p.role = "90", d, "gone"
         muni = self.addresses.municipality(rng)
         home = self.addresses.address(rng, muni)
-        lo = max(younger + _Y18, start - 365)
+        lo = max(younger + Y18, start - 365)
         together = self.uniform(min(lo, d1 - 30), d1 - 30)
         first.add_addr(home, together, d1)
         other.add_addr(home, together, d2)
@@ -1086,7 +969,7 @@ class _Shard:
         died = self.uniform(CPR_START, T - 2)
         age = self._death_age()
         sex = "M" if rng.random() < 0.5 else "K"
-        p = self.new(sex, max(FIRST_BIRTH + 400, died - _years(age)), hi=died - 1)
+        p = self.new(sex, max(FIRST_BIRTH + 400, died - years(age)), hi=died - 1)
         p.status, p.end, p.role = "90", died, "gone"
         self.last_address([p], died)
 
@@ -1103,16 +986,16 @@ class _Shard:
             age = 20 + abs(rng.gauss(7, 8)) if size == 1 else 27 + abs(rng.gauss(5, 7))
             foreign = exit_day > datetime.date(1985, 1, 1).toordinal() and rng.random() < 0.45
             sex = "M" if rng.random() < 0.5 else "K"
-            first = self.new(sex, exit_day - _years(age), hi=exit_day - _Y18)
+            first = self.new(sex, exit_day - years(age), hi=exit_day - Y18)
             members = [first]
             if size >= 2:
                 other = self.new("K" if sex == "M" else "M",
-                                 first.birth + _years(rng.gauss(2.5 if sex == "M" else -2.5, 3)),
-                                 hi=exit_day - _Y18)
+                                 first.birth + years(rng.gauss(2.5 if sex == "M" else -2.5, 3)),
+                                 hi=exit_day - Y18)
                 members.append(other)
                 younger = max(first.birth, other.birth)
                 if rng.random() < 0.7:
-                    start = self.uniform(younger + _years(20), max(younger + _years(20), exit_day - 60))
+                    start = self.uniform(younger + years(20), max(younger + years(20), exit_day - 60))
                     man, woman = (first, other) if sex == "M" else (other, first)
                     u = Union(man, woman, "G", min(start, exit_day - 30))
                     man.add_union(u)
@@ -1120,7 +1003,7 @@ class _Shard:
                 if size == 3:
                     mother = first if first.sex == "K" else other
                     father = other if mother is first else first
-                    lo = max(mother.birth + _years(20), father.birth + _years(18))
+                    lo = max(mother.birth + years(20), father.birth + years(18))
                     if exit_day - 200 > lo:
                         kid = self.new("M" if rng.random() < 0.51 else "K", self.uniform(lo, exit_day - 200),
                                        lo=lo, hi=exit_day - 200)
@@ -1133,7 +1016,7 @@ class _Shard:
                 p.status, p.end, p.role = "80", exit_day, "gone"
             if foreign:
                 country = FOREIGN_CITIZENSHIPS(rng)
-                arrival = max(exit_day - _years(rng.random() * 10), max(p.birth for p in members[:2]) + _Y18)
+                arrival = max(exit_day - years(rng.random() * 10), max(p.birth for p in members[:2]) + Y18)
                 for p in members:
                     p.group, p.country = COUNTRY_GROUP[country], country
                     if p.birth < arrival:
@@ -1156,13 +1039,13 @@ class _Shard:
         rng, T = self.rng, self.T
         for _ in range(self.quota["70"]):
             gone = self.uniform(datetime.date(1985, 1, 1).toordinal(), T - 2)
-            p = self.new("M" if rng.random() < 0.7 else "K", gone - _years(20 + rng.random() * 40),
-                         hi=gone - _Y18)
+            p = self.new("M" if rng.random() < 0.7 else "K", gone - years(20 + rng.random() * 40),
+                         hi=gone - Y18)
             p.status, p.end, p.role = "70", gone, "gone"
             self.last_address([p], gone)
         for _ in range(self.quota["20"]):
-            p = self.new("M" if rng.random() < 0.6 else "K", T - _years(20 + rng.random() * 45))
-            assigned = self.uniform(max(p.birth + _Y18, T - _years(25)), T - 2)
+            p = self.new("M" if rng.random() < 0.6 else "K", T - years(20 + rng.random() * 45))
+            assigned = self.uniform(max(p.birth + Y18, T - years(25)), T - 2)
             p.status, p.end, p.role = "20", assigned, "gone"
             p.country = _ADMIN_COUNTRIES(rng)
             p.group = COUNTRY_GROUP.get(p.country, "en")
@@ -1198,7 +1081,7 @@ class _Shard:
                 chance = 0.85 if age < 30 else 0.75 if age < 45 else 0.6 if age < 60 else 0.4 if age < 75 else 0.15
             if rng.random() >= chance:
                 continue
-            target = int((p.birth - _years(MOTHER_AGE(rng))) / YEAR)
+            target = int((p.birth - years(MOTHER_AGE(rng))) / YEAR)
             done = False
             for dy in (0, 1, -1, 2, -2, 3, -3):
                 lst = couples.get(target + dy)
@@ -1215,7 +1098,7 @@ class _Shard:
 
     def can_be_child(self, c: Person, mother: Person, father: Person) -> bool:
         b = c.birth
-        if not (_years(17) <= b - mother.birth <= _years(46) and _years(17) <= b - father.birth <= _years(65)):
+        if not (years(17) <= b - mother.birth <= years(46) and years(17) <= b - father.birth <= years(65)):
             return False
         if mother.group != c.group or c in (mother, father):
             return False
@@ -1315,8 +1198,8 @@ class _Shard:
             else:
                 p.church_from = first_day
                 if not foreign and p.birth <= adult_cut and rng.random() < 0.18:
-                    left = self.uniform(max(p.birth + _Y18, CPR_START), (p.end or T) - 2)
-                    if p.birth + _Y18 < left < (p.end or T):
+                    left = self.uniform(max(p.birth + Y18, CPR_START), (p.end or T) - 2)
+                    if p.birth + Y18 < left < (p.end or T):
                         p.church_left = left
             if p.status == "01" and p.birth <= adult_cut:
                 age = self.age(p)
@@ -1330,18 +1213,18 @@ class _Shard:
                     p.occupation = OCCUPATIONS(rng)
                 # protection
                 if rng.random() < 0.2:
-                    p.protections = [("0003", self.uniform(max(p.birth + _Y18, 730120), T - 2), None)]
+                    p.protections = [("0003", self.uniform(max(p.birth + Y18, 730120), T - 2), None)]
                 if rng.random() < 0.04:
-                    self.protect(p, "0002", self.uniform(max(p.birth + _Y18, 730120), T - 2), None)
+                    self.protect(p, "0002", self.uniform(max(p.birth + Y18, 730120), T - 2), None)
                 if rng.random() < 0.0005:
-                    start = self.uniform(T - _years(5), T - 2)
-                    self.protect(p, "0005", start, start + _years(5))
+                    start = self.uniform(T - years(5), T - 2)
+                    self.protect(p, "0005", start, start + years(5))
                 if rng.random() < 0.0006:
                     self.guardianship(p)
         # name and address protection, household by household
         for _kind, members, _u in self.households:
             if rng.random() < 0.004:
-                start = self.uniform(T - _years(6), T - 2)
+                start = self.uniform(T - years(6), T - 2)
                 anniversary = start + 365
                 while anniversary <= T:
                     anniversary += 365
@@ -1358,9 +1241,9 @@ class _Shard:
 
     def guardianship(self, p: Person) -> None:
         T = self.T
-        start = self.uniform(p.birth + _Y18, T - 2)
+        start = self.uniform(p.birth + Y18, T - 2)
         candidates = [q for q in (p.mother, p.father, *(p.kids or ()))
-                      if q is not None and q.status == "01" and q.birth + _Y18 < start]
+                      if q is not None and q.status == "01" and q.birth + Y18 < start]
         if p.unions:
             u = p.unions[-1]
             if u.end is None and u.other(p).status == "01":
@@ -1579,7 +1462,7 @@ def person_rows(p: Person, T: int, m: SimpleNamespace = TUPLES) -> dict[str, lis
     if active and addrs:
         a = addrs[-1][0]
         rows["clear_address"] = [m.CLEAR(pnr, adr_name, a[8], a[5], a[6], a[0], a[1], a[2], a[3], a[4], a[7],
-                                        "Uden fast bopæl" if a[1] == _SPECIAL_ROAD else None, a[0],
+                                        "Uden fast bopæl" if a[1] == SPECIAL_ROAD else None, a[0],
                                         stamp(addrs[-1][1], salt) + ":00")]
     elif status == "20":
         rows["clear_address"] = [m.CLEAR(pnr, adr_name, None, None, None, muni, None, None, None, None, None,
