@@ -31,43 +31,35 @@ from __future__ import annotations
 import datetime
 import gc
 import math
-import random
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from opencpr.population import names as nm
-from opencpr.population.addresses import Address, AddressMaker, foreign_address
+from opencpr.population.addresses import Address, foreign_address
 from opencpr.population.demography import (
     CHURCH_MEMBER,
     COUNTRY_GROUP,
     DEATH_AGE,
     EMIGRATION_DESTINATIONS,
     FOREIGN_CITIZENSHIPS,
-    MOTHER_AGE,
     OCCUPATIONS,
-    PYRAMID,
-    STATUS_SHARES,
     Weighted,
-    civil_state_probabilities,
 )
+from opencpr.population.families import FamilySteps
 from opencpr.population.model import (
     CPR_START,
     DENMARK,
     FIRST_BIRTH,
-    PARTNERSHIPS_FROM,
-    SAME_SEX_MARRIAGE_FROM,
     SPECIAL_ROAD,
     Y18,
     YEAR,
-    NoParent,
     Person,
     Union,
     years,
 )
 from opencpr.population.person_rows import TEXT, TUPLES, person_rows
-from opencpr.population.pnrslots import SlotAllocator
 from opencpr.population.rows import COLUMNS
+from opencpr.population.unions import UnionSteps
 
 __all__ = [
     "SHARD_SIZE",
@@ -85,16 +77,9 @@ __all__ = [
 #: register a seed gives.
 SHARD_SIZE = 20_000
 
-_FAMILY_TYPE = Weighted([("married", 50), ("cohabiting", 27), ("mother", 19), ("father", 4)])
-_SIBLINGS = Weighted([(1, 45), (2, 40), (3, 12), (4, 3)])
 _ADMIN_MUNICIPALITIES = ("0010", "0011", "0012", "0019")
 _ADMIN_COUNTRIES = Weighted([("5120", 30), ("5180", 20), ("5154", 20), ("5110", 8), ("5158", 8),
                              ("5170", 6), ("5390", 4), ("5611", 4)])
-
-
-@cache
-def _address_maker() -> AddressMaker:
-    return AddressMaker()
 
 
 # --- shards -------------------------------------------------------------------------------------
@@ -111,67 +96,11 @@ def shard_sizes(n: int, shard_size: int = SHARD_SIZE) -> list[int]:
     return [min(shard_size, n - k * shard_size) for k in range(count)]
 
 
-def _quotas(size: int) -> dict[str, int]:
-    """Persons of each status in a shard: proportional, largest remainders first."""
-    raw = {s: size * share for s, share in STATUS_SHARES.items()}
-    out = {s: int(v) for s, v in raw.items()}
-    left = size - sum(out.values())
-    for s in sorted(raw, key=lambda s: raw[s] - out[s], reverse=True)[:left]:
-        out[s] += 1
-    return out
-
-
-class _Shard:
+class _Shard(FamilySteps, UnionSteps):
     """Makes the persons of one shard."""
 
-    def __init__(self, shard: int, shards: int, size: int, seed: int, today: datetime.date,
-                 reserved: frozenset[str]):
-        self.rng = random.Random(f"opencpr-population:{seed}:{shard}")
-        self.T = today.toordinal()
-        self.alloc = SlotAllocator(shard, shards, reserved)
-        self.persons: list[Person] = []
-        self.quota = _quotas(size)
-        self.addresses = _address_maker()
-        cut = today.replace(year=today.year - 18) if not (today.month == 2 and today.day == 29) \
-            else today.replace(year=today.year - 18, day=28)
-        self.adult_cut = cut.toordinal()  # born on or before this day: 18 or older today
-        self.households: list[tuple[str, list[Person], Any]] = []
-
-    # -- persons --
-
-    def new(self, sex: str, birth: int, lo: int | None = None, hi: int | None = None) -> Person:
-        """A new person with a CPR number; the birth day may move a little (see pnrslots)."""
-        top = self.T - 1 if hi is None else min(hi, self.T - 1)
-        low = max(FIRST_BIRTH, birth - 120 if lo is None else lo)
-        if low > top - 120:  # the upper bound wins: it is a day the person must already be born by
-            low = top - 120
-        birth = min(max(birth, low), top)
-        try:
-            pnr, birth = self.alloc.allocate(birth, sex, low, top)
-        except LookupError:  # this shard's serials near that day are used up: look further back
-            pnr, birth = self.alloc.allocate(birth, sex, max(FIRST_BIRTH, low - 730), top)
-        p = Person(len(self.persons), sex, birth, pnr)
-        self.persons.append(p)
-        return p
-
-    def age(self, p: Person, at: int | None = None) -> float:
-        return ((self.T if at is None else at) - p.birth) / YEAR
-
-    def take_quota(self, status: str) -> bool:
-        if self.quota[status] > 0:
-            self.quota[status] -= 1
-            return True
-        return False
-
-    def uniform(self, lo: int, hi: int) -> int:
-        """A day in ``lo..hi`` (``lo`` if the range is empty)."""
-        if hi <= lo:
-            return lo
-        return lo + int(self.rng.random() * (hi - lo + 1))
-
-    # -- the steps --
-
     def build(self) -> list[Person]:
+        """Run the steps in order (see the module docstring) and return the shard's persons."""
         self.residents()
         self.families()
         self.adult_states()
@@ -186,439 +115,6 @@ class _Shard:
         self.names()
         self.attributes()
         return self.persons
-
-    # 1. residents
-
-    def residents(self) -> None:
-        rng, T = self.rng, self.T
-        n = self.quota["01"] + self.quota["03"]
-        self.living: list[Person] = []
-        for _ in range(n):
-            sex, age0 = PYRAMID(rng)
-            birth = T - 1 - int((age0 + 5 * rng.random()) * YEAR)
-            p = self.new(sex, birth, birth - 120, birth + 120)
-            self.living.append(p)
-        # pools of adult residents by sex and age in whole years, in random order
-        self.pool: dict[str, dict[int, list[Person]]] = {"M": {}, "K": {}}
-        for p in self.living:
-            if p.birth <= self.adult_cut:
-                self.pool[p.sex].setdefault(int(self.age(p)), []).append(p)
-        for by_age in self.pool.values():
-            for lst in by_age.values():
-                rng.shuffle(lst)
-
-    def pick(self, sex: str, age: float, spread: int, ok) -> Person | None:
-        """An unplaced adult resident of ``sex`` near ``age`` for whom ``ok(p)`` holds."""
-        by_age = self.pool[sex]
-        a0 = int(age)
-        for d in range(spread + 1):
-            for a in ((a0,) if d == 0 else (a0 - d, a0 + d)):
-                lst = by_age.get(a)
-                if not lst:
-                    continue
-                while lst and lst[-1].role is not None:
-                    lst.pop()
-                if not lst:
-                    continue
-                # look at a few candidates from the end
-                for i in range(len(lst) - 1, max(-1, len(lst) - 5), -1):
-                    p = lst[i]
-                    if p.role is None and ok(p):
-                        lst[i] = lst[-1]
-                        lst.pop()
-                        return p
-        return None
-
-    # 2. minors and their parents
-
-    def families(self) -> None:
-        rng = self.rng
-        minors = [p for p in self.living if p.birth > self.adult_cut]
-        by_age: dict[int, list[Person]] = {}
-        for p in minors:
-            by_age.setdefault(int(self.age(p)), []).append(p)
-        for lst in by_age.values():
-            rng.shuffle(lst)
-        order = list(minors)
-        rng.shuffle(order)
-        for m in order:
-            if m.role is not None:
-                continue
-            m.role = "kid"
-            group = [m]
-            for _ in range(_SIBLINGS(rng) - 1):
-                ref = group[int(rng.random() * len(group))]
-                gap = 1.3 + rng.random() * 5
-                target = int(self.age(ref) + (gap if rng.random() < 0.5 else -gap))
-                lst = by_age.get(target)
-                while lst and lst[-1].role is not None:
-                    lst.pop()
-                if not lst:
-                    continue
-                sib = lst[-1]
-                if all(abs(sib.birth - g.birth) > 300 for g in group):
-                    lst.pop()
-                    sib.role = "kid"
-                    group.append(sib)
-            group.sort(key=lambda p: p.birth)
-            self.family(group)
-        for p in minors:
-            if p.role == "grown":
-                p.role = None
-
-    def family(self, kids: list[Person]) -> None:
-        try:
-            self._family(kids)
-        except NoParent:
-            self.grow_up(kids)
-
-    def _family(self, kids: list[Person]) -> None:
-        rng, T = self.rng, self.T
-        oldest, youngest = kids[0], kids[-1]
-        kind = _FAMILY_TYPE(rng)
-        span = (youngest.birth - oldest.birth) / YEAR
-        mother_age = min(MOTHER_AGE(rng) + rng.random(), 45 - span)
-        mother_age = max(mother_age, 18.5)
-
-        def fits_mother(w: Person) -> bool:
-            return oldest.birth - w.birth >= years(17) and youngest.birth - w.birth <= years(47)
-
-        def fits_father(m: Person) -> bool:
-            return oldest.birth - m.birth >= years(18) and youngest.birth - m.birth <= years(62)
-
-        mother = father = None
-        at = self.age(oldest) + mother_age
-        if kind != "father" or rng.random() < 0.75:
-            mother = self.pick("K", at, 3, fits_mother) or self.pick("K", at, 12, fits_mother)
-        if mother is None:
-            # no resident woman fits: the mother is dead or abroad; the father raises the kids
-            mother = self.absent_parent("K", oldest, youngest, at)
-            kind = "father"
-        father_at = self.age(mother) + rng.gauss(2.5, 3.5)
-        if kind in ("married", "cohabiting", "father") or rng.random() < 0.8:
-            father = self.pick("M", father_at, 3, fits_father) or self.pick("M", father_at, 12, fits_father)
-        if father is None and kind == "father":
-            father = self.pick("M", father_at, 40, fits_father)
-        if father is None:
-            father = self.absent_parent("M", oldest, youngest, father_at)
-            if kind in ("married", "cohabiting"):
-                kind = "mother"
-            if kind == "father":
-                kind = "mother"
-                if mother.status != "01":  # neither parent lives here
-                    raise NoParent
-        if mother.role is None:
-            mother.role = "parent"
-        if father.role is None:
-            father.role = "parent"
-        resident = {"married": (mother, father), "cohabiting": (mother, father),
-                    "mother": (mother,), "father": (father,)}[kind]
-        for p in (mother, father):
-            if p not in resident and p.status == "01" and p.role == "parent":
-                p.role = "absent"
-        # their union
-        union = None
-        younger = max(mother.birth, father.birth)
-        if kind == "married":
-            start = oldest.birth + int(rng.gauss(0, 3) * YEAR)
-            start = min(max(start, younger + years(19)), T - 30)
-            union = Union(father, mother, "G", start)
-        elif kind == "cohabiting":
-            union = Union(father, mother, "C", max(younger + years(18), oldest.birth - years(rng.random() * 3)))
-        elif rng.random() < 0.45 and mother.status == "01" and father.status == "01":
-            # married once, divorced since
-            start = min(max(oldest.birth - years(rng.random() * 3), younger + years(19)), T - 400)
-            end = self.uniform(max(start + 365, youngest.birth + 180), T - 30)
-            if start > younger + years(18) and end < T - 20:
-                union = Union(father, mother, "G", start)
-                union.end = end
-        if union is not None:
-            mother.add_union(union)
-            father.add_union(union)
-        for kid in kids:
-            self.link_parents(kid, mother, father)
-        # custody (forældremyndighed): both parents unless one is dead or single parenthood
-        joint = kind in ("married", "cohabiting") or (union is not None) or rng.random() < 0.55
-        for kid in kids:
-            cust = []
-            if not mother.dead and (kind != "father" or joint):
-                cust.append(("0003", kid.birth))
-            if not father.dead and (kind != "mother" or joint):
-                cust.append(("0004", kid.birth))
-            kid.custody = cust
-        members = list(resident) + kids
-        # a grown-up child may still live at home
-        if rng.random() < 0.45:
-            adult = self.pick(
-                "K" if rng.random() < 0.45 else "M", 18 + rng.random() * 6, 2,
-                lambda c: (c.birth - mother.birth >= years(18) and c.birth - mother.birth <= years(44)
-                           and c.birth - father.birth >= years(18)
-                           and all(abs(c.birth - k.birth) > 300 for k in kids)))
-            if adult is not None:
-                adult.role = "kid"
-                self.link_parents(adult, mother, father)
-                members.append(adult)
-        self.households.append(("family", members, union))
-
-    def link_parents(self, kid: Person, mother: Person | None, father: Person | None) -> None:
-        kid.mother, kid.father = mother, father
-        if mother is not None:
-            mother.add_kid(kid)
-        if father is not None:
-            father.add_kid(kid)
-
-    def absent_parent(self, sex: str, oldest: Person, youngest: Person, age_then: float) -> Person:
-        """A parent who is not a resident: dead since the youngest was born, or emigrated."""
-        rng, T = self.rng, self.T
-        birth = self.T - years(age_then)
-        birth = min(birth, oldest.birth - years(18 if sex == "K" else 19))
-        dead_first = rng.random() < 0.45
-        options = ("90", "80") if dead_first else ("80", "90")
-        if youngest.birth + 30 > T - 2:
-            options = ()  # a baby's parents are both still here
-        for status in options:
-            if self.take_quota(status):
-                p = self.new(sex, birth, hi=oldest.birth - years(17))
-                p.status = status
-                p.end = self.uniform(youngest.birth + 30, T - 2)
-                p.role = "gone"
-                return p
-        # no quota left: an unplaced resident of any fitting age
-        p = self.pick(sex, age_then, 60, lambda c: (oldest.birth - c.birth >= years(17)
-                                                    and youngest.birth - c.birth <= years(65)))
-        if p is None:
-            raise NoParent
-        p.role = "absent"
-        return p
-
-    def grow_up(self, kids: list[Person]) -> None:
-        """Minors no parent can be found for (only in tiny populations) become young adults."""
-        for kid in kids:
-            kid.role = "grown"  # an adult from now on; placed with the other adults
-            birth = self.T - years(19 + self.rng.random() * 30)
-            kid.pnr, kid.birth = self.alloc.allocate(birth, kid.sex, birth - 40, birth + 40)
-
-    # 3. the other adults
-
-    def adult_states(self) -> None:
-        rng, T = self.rng, self.T
-        married: dict[str, list[Person]] = {"M": [], "K": []}
-        cohab: dict[str, list[Person]] = {"M": [], "K": []}
-        self.divorced: list[Person] = []
-        self.singles: list[Person] = []
-        self.pairs: list[Union] = []
-        for p in self.living:
-            if p.role is not None or p.birth > self.adult_cut:
-                continue
-            age = self.age(p)
-            m, w, d, c = civil_state_probabilities(int(age), p.sex)
-            r = rng.random()
-            if r < m:
-                married[p.sex].append(p)
-            elif r < m + w and age >= 30:
-                if self.widow(p):
-                    continue
-                self.singles.append(p)
-            elif r < m + w + d and age >= 23:
-                p.state = "F"
-                self.divorced.append(p)
-                self.singles.append(p)
-            elif r < m + w + d + c:
-                cohab[p.sex].append(p)
-            else:
-                self.singles.append(p)
-            p.role = "adult"
-        # a few same-sex couples
-        same: dict[str, list[Person]] = {}
-        for sex in ("M", "K"):
-            lst = married[sex]
-            k = int(len(lst) * 0.012) // 2 * 2
-            same[sex] = [lst.pop(int(rng.random() * len(lst))) for _ in range(k)]
-        for kind, lists in (("G", married), ("C", cohab)):
-            pairs, left = self.match_ages(lists["M"], lists["K"])
-            self.singles.extend(left)
-            for a, b in pairs:
-                self.pairs.append(self.couple(a, b, kind))
-        for sex in ("M", "K"):
-            lst = sorted(same[sex], key=lambda p: p.birth)
-            for i in range(0, len(lst) - 1, 2):
-                self.pairs.append(self.couple(lst[i], lst[i + 1], "G"))
-        # remarried: some married persons had an earlier marriage
-        for u in self.pairs:
-            if u.kind != "C":
-                for p in (u.a, u.b):
-                    if (self.age(p) >= 35 and u.start - p.birth > years(26) and rng.random() < 0.17):
-                        p.remarried = True
-        for _kind, _members, u in self.households:
-            if u is not None and u.kind == "G" and u.end is None:
-                for p in (u.a, u.b):
-                    if self.age(p) >= 35 and u.start - p.birth > years(27) and rng.random() < 0.15:
-                        p.remarried = True
-        # a few married couples live apart (separated)
-        for u in self.pairs:
-            if u.kind == "G" and u.a.sex != u.b.sex and rng.random() < 0.015 and T - u.start > 400:
-                u.sep = self.uniform(u.start + 200, T - 30)
-
-    def match_ages(self, men: list[Person], women: list[Person], spread: float = 1.5,
-                   tolerance: float = 5.0) -> tuple[list[tuple[Person, Person]], list[Person]]:
-        """Couples of a man and a woman about 2.5 years younger, give or take ``spread``: a merge
-        of the two lists sorted by age that never pairs persons more than ``tolerance`` years
-        from that. Returns the couples and the persons left over."""
-        rng = self.rng
-        mk = sorted([(p.birth + rng.gauss(0, spread) * YEAR, p.idx, p) for p in men])
-        wk = sorted([(p.birth - 2.5 * YEAR + rng.gauss(0, spread) * YEAR, p.idx, p) for p in women])
-        tol = tolerance * YEAR
-        pairs: list[tuple[Person, Person]] = []
-        left: list[Person] = []
-        i = j = 0
-        while i < len(mk) and j < len(wk):
-            d = mk[i][0] - wk[j][0]
-            if -tol <= d <= tol:
-                pairs.append((mk[i][2], wk[j][2]))
-                i += 1
-                j += 1
-            elif d < 0:
-                left.append(mk[i][2])
-                i += 1
-            else:
-                left.append(wk[j][2])
-                j += 1
-        left.extend(x[2] for x in mk[i:])
-        left.extend(x[2] for x in wk[j:])
-        return pairs, left
-
-    def couple(self, a: Person, b: Person, kind: str) -> Union:
-        rng, T = self.rng, self.T
-        younger = max(a.birth, b.birth)
-        if kind == "C":
-            start = younger + years(18 + abs(rng.gauss(5, 5)))
-        else:
-            start = younger + years(20 + abs(rng.gauss(8, 6)))
-        start = min(start, T - 30 - int(rng.random() * 700))
-        start = max(start, younger + years(18))
-        if kind == "G" and a.sex == b.sex:
-            start = max(start, PARTNERSHIPS_FROM)
-            kind = "P" if start < SAME_SEX_MARRIAGE_FROM else "G"
-        u = Union(a, b, kind, start)
-        a.add_union(u)
-        b.add_union(u)
-        a.state = b.state = kind
-        return u
-
-    def widow(self, p: Person) -> bool:
-        """Make ``p`` a widow(er): a dead spouse and the marriage ended by the death."""
-        rng, T = self.rng, self.T
-        if not self.take_quota("90"):
-            return False
-        age = self.age(p)
-        widowed_years = rng.random() * min(30.0, max(0.5, age - 45))
-        died = T - 30 - years(widowed_years)
-        died = max(died, p.birth + years(26))
-        same_sex = rng.random() < 0.02 and died - PARTNERSHIPS_FROM > 800
-        shift = 0.0 if same_sex else -2.5 if p.sex == "K" else 2.5
-        sp_birth = p.birth + years(shift + rng.gauss(0, 2))
-        sex = p.sex if same_sex else "M" if p.sex == "K" else "K"
-        spouse = self.new(sex, sp_birth, hi=died - years(24))
-        spouse.status = "90"
-        spouse.end = died
-        spouse.role = "gone"
-        spouse.link = p
-        younger = max(p.birth, spouse.birth)
-        start = younger + years(20 + abs(rng.gauss(5, 4)))
-        start = min(start, died - 365)
-        start = max(start, younger + years(18))
-        kind = "G"
-        if same_sex:
-            start = max(start, PARTNERSHIPS_FROM)
-            kind = "P" if start < SAME_SEX_MARRIAGE_FROM else "G"
-        u = Union(spouse, p, kind, start)
-        u.end = died
-        u.died = spouse
-        p.add_union(u)
-        spouse.add_union(u)
-        p.state = "E"
-        self.singles.append(p)
-        p.role = "adult"
-        return True
-
-    # exes
-
-    def former_spouses(self) -> None:
-        """Pair divorced and remarried persons with their former spouses."""
-        people = [p for p in self.divorced]
-        for p in self.living:
-            if p.remarried:
-                people.append(p)
-        pairs, left = self.match_ages([p for p in people if p.sex == "M"],
-                                      [p for p in people if p.sex == "K"], 2.0, 6.0)
-        for a, b in pairs:
-            if not self.divorce(a, b):
-                left.extend((a, b))
-        for p in left:
-            self.lone_former_spouse(p)
-
-    def _limit(self, p: Person) -> int:
-        """Latest day a former marriage of ``p`` may have ended."""
-        hi = self.T - 60
-        if p.remarried and p.unions:
-            hi = min(hi, min(u.start for u in p.unions) - 60)
-        return hi
-
-    def divorce(self, a: Person, b: Person) -> bool:
-        rng = self.rng
-        lo = max(a.birth, b.birth) + years(19)
-        hi = min(self._limit(a), self._limit(b))
-        if hi - lo < 800:
-            return False
-        start = lo + int(rng.random() * (hi - lo - 400) * 0.7)
-        end = self.uniform(start + 365, hi)
-        u = Union(a, b, "G", start)
-        u.end = end
-        if rng.random() < 0.3:
-            u.sep = max(start + 30, end - int(rng.random() * 365))
-        a.add_union(u)
-        b.add_union(u)
-        return True
-
-    def lone_former_spouse(self, p: Person) -> None:
-        """A former spouse outside the residents (dead or emigrated since), or none at all.
-
-        A few were registered partners of the same sex (a dissolved partnership, O)."""
-        rng = self.rng
-        status = "90" if rng.random() < 0.5 else "80"
-        hi = self._limit(p)
-        lo = p.birth + years(19)
-        same_sex = p.state == "F" and rng.random() < 0.03 and hi > PARTNERSHIPS_FROM + 800
-        if same_sex:
-            lo = max(lo, PARTNERSHIPS_FROM)
-        if hi - lo < 800 or not self.take_quota(status):
-            self._no_former_spouse(p)
-            return
-        sex = p.sex if same_sex else "K" if p.sex == "M" else "M"
-        shift = 0.0 if same_sex else 2.5 if p.sex == "K" else -2.5
-        ex = self.new(sex, p.birth + years(rng.gauss(shift, 3)), hi=p.birth + years(18))
-        ex.status = status
-        ex.role = "gone"
-        ex.end = self.uniform(min(ex.birth + years(19), self.T - 2), self.T - 2)
-        lo = max(lo, ex.birth + years(19))
-        if hi - lo < 800:  # the ex stays in the register, as someone who has nothing to do with p
-            self._no_former_spouse(p)
-            return
-        ex.link = p
-        start = lo + int(rng.random() * (hi - lo - 400) * 0.7)
-        end = self.uniform(start + 365, hi)
-        ex.end = self.uniform(end + 30, self.T - 2)
-        kind = "P" if same_sex and start < SAME_SEX_MARRIAGE_FROM else "G"
-        u = Union(ex, p, kind, start)
-        u.end = end
-        p.add_union(u)
-        ex.add_union(u)
-
-    def _no_former_spouse(self, p: Person) -> None:
-        if p.state == "F":
-            p.state = "S"
-            self.divorced.remove(p)
-        p.remarried = False
 
     # 4. households
 
@@ -1047,71 +543,6 @@ class _Shard:
             p.muni = _ADMIN_MUNICIPALITIES[int(rng.random() * 4)]
             p.exit_lines = foreign_address(p.country, rng)
         self.quota["70"] = self.quota["20"] = 0
-
-    # 6. lineages
-
-    def lineages(self) -> None:
-        """Link adults (and the dead and emigrated) to parents where a couple fits."""
-        rng = self.rng
-        couples: dict[int, list[tuple[Person, Person]]] = {}
-        seen = set()
-        for p in self.persons:
-            if p.sex != "K" or not p.unions:
-                continue
-            for u in p.unions:
-                o = u.other(p)
-                if o.sex == "M" and (p.idx, o.idx) not in seen:
-                    seen.add((p.idx, o.idx))
-                    couples.setdefault(int(p.birth / YEAR), []).append((p, o))
-        for p in self.persons:
-            if p.mother is not None or p.arrival is not None or p.birth > self.adult_cut:
-                continue
-            age = self.age(p)
-            if p.status == "90":
-                chance = 0.3
-            elif p.status != "01":
-                chance = 0.5
-            else:
-                chance = 0.85 if age < 30 else 0.75 if age < 45 else 0.6 if age < 60 else 0.4 if age < 75 else 0.15
-            if rng.random() >= chance:
-                continue
-            target = int((p.birth - years(MOTHER_AGE(rng))) / YEAR)
-            done = False
-            for dy in (0, 1, -1, 2, -2, 3, -3):
-                lst = couples.get(target + dy)
-                if not lst:
-                    continue
-                for _ in range(3):
-                    mother, father = lst[int(rng.random() * len(lst))]
-                    if self.can_be_child(p, mother, father):
-                        self.link_parents(p, mother, father)
-                        done = True
-                        break
-                if done:
-                    break
-
-    def can_be_child(self, c: Person, mother: Person, father: Person) -> bool:
-        b = c.birth
-        if not (years(17) <= b - mother.birth <= years(46) and years(17) <= b - father.birth <= years(65)):
-            return False
-        if mother.group != c.group or c in (mother, father):
-            return False
-        for u in c.unions or ():  # not the parent of a spouse, nor a spouse's sibling
-            o = u.other(c)
-            if o is mother or o is father or (o.mother is not None and o.mother is mother):
-                return False
-        if c.kids and any(k.mother is mother or k.father is father for k in c.kids):
-            return False
-        if mother.status in ("90", "80", "70") and mother.end <= b:
-            return False
-        if father.status in ("90", "80", "70") and father.end <= b - 280:
-            return False
-        if (mother.arrival or 0) > b or (father.arrival or 0) > b:
-            return False
-        kids = mother.kids or ()
-        if len(kids) >= 6 or len(father.kids or ()) >= 8:
-            return False
-        return all(abs(k.birth - b) > 300 for k in kids)
 
     # 7. names and the rest
 
