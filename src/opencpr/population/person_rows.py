@@ -11,11 +11,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from opencpr.domain.codes import Event
+from opencpr.domain.names import addressing_name
 from opencpr.population.addresses import Address
 from opencpr.population.model import CPR_START, DENMARK, SPECIAL_ROAD, Person, day, stamp
 from opencpr.population.rows import RowMaker, row_maker
 
-__all__ = ["TEXT", "TUPLES", "addressing_name", "person_rows", "reversed_name"]
+__all__ = ["TEXT", "TUPLES", "person_rows", "reversed_name"]
 
 NO_PNR = "0000000000"
 SOURCE = "generate"
@@ -100,22 +101,6 @@ _E_GUARDIAN = Event.GUARDIANSHIP_PLACED.value
 _E_CHURCH = Event.CHURCH_AND_OCCUPATION.value
 _E_CITIZENSHIP = Event.CITIZENSHIP.value
 _E_SEPARATION = Event.SEPARATION.value
-
-
-def addressing_name(first: str, middle: str | None, last: str) -> str:
-    """ADRNVN: the name as written on a letter, at most 34 characters (middle and extra first
-    names shortened to initials when it is too long)."""
-    full = f"{first} {middle} {last}" if middle else f"{first} {last}"
-    if len(full) <= 34:
-        return full
-    if middle:
-        full = f"{first} {middle[0]} {last}"
-        if len(full) <= 34:
-            return full
-    parts = first.split()
-    short = " ".join([parts[0], *(w[0] for w in parts[1:])])
-    full = f"{short} {middle[0]} {last}" if middle else f"{short} {last}"
-    return full[:34]
 
 
 def reversed_name(p: Person) -> str:

@@ -48,6 +48,7 @@ from opencpr.domain.events.effects import (
     replace_current,
     set_person,
 )
+from opencpr.domain.names import addressing_name
 
 # --- shared fields and rules ------------------------------------------------------------------------
 
@@ -463,8 +464,6 @@ ENTRY_WITH_PNR = EventType(
 # --- B12 entry without PNR -------------------------------------------------------------------------------
 
 def _entry_without_pnr(s: Situation) -> Plan:
-    from opencpr.domain.events.identity import addressing_name
-
     pnr = s.data.get("new_pnr")
     if not pnr:
         raise EventRefused(Problem(PERSON_STATE, "Der er ikke tildelt et personnummer"))
