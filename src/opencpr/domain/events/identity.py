@@ -48,6 +48,7 @@ from opencpr.domain.events.effects import (
     set_person,
 )
 from opencpr.domain.events.rules import alive, not_before_birth, not_in_future
+from opencpr.domain.names import addressing_name
 from opencpr.domain.pnr import InvalidPNR, parse
 
 DANISH = reference.DENMARK  # LANDEKOD of Danish citizenship
@@ -65,19 +66,6 @@ NAME_FIELDS = (
 )
 
 
-def addressing_name(first: str, middle: str | None, last: str) -> str:
-    """ADRNVN: the name as written on a letter, at most 34 characters (middle names as initials if needed)."""
-    full = f"{first} {middle} {last}" if middle else f"{first} {last}"
-    if len(full) <= 34:
-        return full
-    if middle:
-        short_middle = " ".join(w[0] for w in middle.split())
-        full = f"{first} {short_middle} {last}"
-        if len(full) <= 34:
-            return full
-    parts = first.split()
-    first_short = " ".join([parts[0], *(w[0] for w in parts[1:])])
-    return (f"{first_short} {last}")[:34]
 
 
 def _has_person(s: Situation) -> bool:

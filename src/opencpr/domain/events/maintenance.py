@@ -55,6 +55,7 @@ from opencpr.domain.events.base import (
 )
 from opencpr.domain.events.effects import FATHER, MOTHER, clear_address, log, spouse_marker
 from opencpr.domain.events.rules import not_in_future
+from opencpr.domain.names import addressing_name
 from opencpr.domain.records import LAYOUTS, cpr_field_names
 
 __all__ = ["DATED_KINDS", "EVENTS", "HISTORY_KINDS", "RELATION", "Column", "DatedKind", "HistoryKind", "dated_select",
@@ -331,8 +332,6 @@ def _correct(k: HistoryKind) -> Callable[[Situation], Plan]:
         changes = _changes(k, s, row)
         if k.kind == "name" and "addressing_name" not in changes and changes.keys() & {
                 "first_name", "middle_name", "last_name"}:
-            from opencpr.domain.events.identity import addressing_name
-
             merged = {**row, **changes}
             changes["addressing_name"] = addressing_name(merged["first_name"] or "", merged.get("middle_name"),
                                                          merged["last_name"] or "")

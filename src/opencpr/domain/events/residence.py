@@ -49,6 +49,7 @@ from opencpr.domain.events.effects import (
     set_person,
 )
 from opencpr.domain.events.rules import alive, not_before_birth, not_in_future
+from opencpr.domain.names import addressing_name
 
 # --- shared fields and rules ------------------------------------------------------------------------
 
@@ -451,8 +452,6 @@ ENTRY_WITH_PNR = EventType(
 # --- B12 entry without PNR -------------------------------------------------------------------------------
 
 def _entry_without_pnr(s: Situation) -> Plan:
-    from opencpr.domain.events.identity import addressing_name
-
     pnr = s.data.get("new_pnr")
     if not pnr:
         raise EventRefused(Problem(PERSON_STATE, "Der er ikke tildelt et personnummer"))
