@@ -20,9 +20,10 @@ from typing import Any
 
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.formats import gctp
+from opencpr.formats.fields import Fmt, Out
 from opencpr.formats.gctp import Answer, FieldValue, GctpError
 from opencpr.services import catalogue as cat
-from opencpr.services.catalogue import Fmt, Out, SearchService, Shape
+from opencpr.services.catalogue import SearchService, Shape
 from opencpr.services.contract import Outcome
 from opencpr.services.gate import Gate
 
