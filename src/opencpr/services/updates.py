@@ -44,6 +44,7 @@ from opencpr.domain.events import events
 from opencpr.domain.events.base import EventType, PersonState, Problem, Situation, check_fields, check_rules
 from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import InvalidPNR, parse
+from opencpr.formats.gctp_updates import ACTION_TEXTS, WIRE_NAME
 from opencpr.register.changes import Conflict, apply_plan, pnr_condition, pnr_params, read_states
 from opencpr.register.schema import pending_event, person, update_session
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
@@ -65,11 +66,6 @@ from opencpr.services.errors import (
 
 SESSION_IDLE = dt.timedelta(minutes=30)
 ACTIONS = ("initiate", "validate", "save", "cancel")
-#: The action names on the wire (GCTP ``a=``) and their meaning.
-WIRE_ACTIONS = {"initier": "initiate", "valider": "validate", "gem": "save", "annuller": "cancel"}
-ACTION_TEXTS = {"initiate": "Initier hændelsen", "validate": "Valider data", "save": "Gem hændelsen",
-                "cancel": "Annuller hændelsen"}
-WIRE_NAME = {v: k for k, v in WIRE_ACTIONS.items()}
 
 
 # --- specs: one per event and step, from the event catalogue ----------------------------------------
@@ -704,28 +700,3 @@ def step(gate: Any, actor: Any, code: str, action: str, *, pnr: str | None = Non
                 value = given.get(field.name, given.get(field.param))
                 keys["destination"] = str(value).strip().zfill(4) if value else None
     return gate.call(actor, spec(event.code, action), **keys)
-
-
-# --- how the steps' answers are presented (read by the GCTP adapter) -------------------------------------
-
-def _outs() -> tuple[tuple, tuple]:
-    from opencpr.services.catalogue import Fmt, Out
-
-    master = (
-        Out("PNR", "pnr"), Out("ADRNVN", "addressing_name"), Out("KOEN", "sex"),
-        Out("FOEDDATO", "birth_date", Fmt.DATE8), Out("STATUS", "status", t="status_text"),
-        Out("STADR", "standard_address"), Out("POSTNR", "postal_code", t="postal_district"),
-        Out("KOMKOD", "municipality", t="municipality_name"), Out("VEJKOD", "road"),
-        Out("HUSNR", "house_no"), Out("ETAGE", "floor"), Out("SIDEDOER", "door"),
-        Out("BESKYT", "name_address_protected", Fmt.FLAG), Out("DOEDMRK", "dead", Fmt.FLAG),
-        Out("FORSVMRK", "disappeared", Fmt.FLAG), Out("UDRMRK", "emigrated", Fmt.FLAG),
-    )
-    receipt = (
-        Out("HAENDELSE", "event", t="title"), Out("STED", "where"), Out("VENTEID", "pending_id"),
-        Out("HAENDELSESDATO", "event_date", Fmt.DATE8), Out("REGISTRERET", "registered_at", Fmt.TS12),
-        Out("HAENDELSESID", "event_ids"), Out("PERSONER", "persons"),
-    )
-    return master, receipt
-
-
-MASTER_FIELDS, RECEIPT_FIELDS = _outs()
