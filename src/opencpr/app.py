@@ -33,7 +33,7 @@ async def _run_due_forever(gate: Gate, every: float) -> None:
     import logging
 
     from opencpr.access.users import job_actor
-    from opencpr.services.updates import run_due
+    from opencpr.services.pending import run_due
 
     log = logging.getLogger("opencpr.run_due")
     while True:

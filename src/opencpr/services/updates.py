@@ -13,7 +13,7 @@ is permission-checked, scoped, audited and counted like any other service:
    transaction, claiming each person it changes by the version read at validation (another save in
    between: :class:`UpdateConflict`, Kvit 5405, validate again). A future event date, or a group that
    may only report to the pending register, puts the event in the pending register instead; a
-   future-dated event is applied on its date by :func:`run_due`. Answers a receipt.
+   future-dated event is applied on its date by :func:`opencpr.services.pending.run_due`. Answers a receipt.
 4. **cancel** at any point.
 
 Keys may not change after initiation (Kvit 5404). A session left alone for
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from opencpr.access.groups import Kind, Scope
@@ -45,7 +45,7 @@ from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import InvalidPNR, parse
 from opencpr.formats.gctp_updates import ACTION_TEXTS, WIRE_NAME
 from opencpr.register.changes import read_states
-from opencpr.register.schema import pending_event, update_session
+from opencpr.register.schema import update_session
 from opencpr.services.apply import apply_event, read_versions
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import (
@@ -63,6 +63,7 @@ from opencpr.services.errors import (
     UnknownEvent,
     UpdateConflict,
 )
+from opencpr.services.pending import to_pending
 
 SESSION_IDLE = dt.timedelta(minutes=30)
 ACTIONS = ("initiate", "validate", "save", "cancel")
@@ -446,7 +447,8 @@ def _save(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_da
     pending = ctx.pending_only or (keys.event_date > ctx.today and event.allow_future) or waiting
     if pending:
         _forget(ctx, ts)
-        receipt = _to_pending(ctx, event, keys, raw, ts, "awaiting_approval" if ctx.pending_only else "waiting")
+        receipt = to_pending(ctx, event, pnr=keys.pnr, event_date=keys.event_date, authority=keys.authority,
+                             raw=raw, session=ts, state="awaiting_approval" if ctx.pending_only else "waiting")
     else:
         # the state validated (when this process kept it) is not read again: apply_event claims each
         # person the event changes by the version validated, and checks that the others are unchanged
@@ -482,124 +484,6 @@ def _cancel(ctx: ServiceContext, event_code: str, pnr: str | None = None, event_
     _forget(ctx, ts)
     _touch_session(ctx, ts, state="cancelled")
     return Outcome([], detail=f"{event.code} cancelled", info={"session": ts, "state": "cancelled", "actions": []})
-
-
-# --- the pending register --------------------------------------------------------------------------------
-
-def _to_pending(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any], ts: str,
-                state: str) -> dict[str, Any]:
-    municipality = raw.get("KOMKOD") or raw.get("municipality") or (ctx.municipality_of(keys.pnr) if keys.pnr else None)
-    result = ctx.conn.execute(insert(pending_event).values(
-        event_code=event.code, pnr=keys.pnr, event_date=keys.event_date, authority=keys.authority,
-        municipality=municipality, data=json.dumps(dict(raw), ensure_ascii=False), reported_by=ctx.actor.ident,
-        reported_at=stamp(ctx.now), state=state, session_id=ts))
-    pending_id = int(result.inserted_primary_key[0])
-    return {"where": "pending", "pending_id": pending_id, "state": state, "event": event.code,
-            "title": event.title, "event_date": keys.event_date, "registered_at": stamp(ctx.now),
-            "persons": [keys.pnr] if keys.pnr else []}
-
-
-@dataclass(frozen=True)
-class DueResult:
-    pending_id: int
-    event_code: str
-    pnr: str | None
-    applied: bool
-    problems: tuple[str, ...] = ()
-
-
-def _due(ctx: ServiceContext, limit: int = 10_000) -> Outcome:
-    rows = ctx.conn.execute(select(pending_event.c.id, pending_event.c.event_code)
-                            .where(pending_event.c.state == "waiting", pending_event.c.event_date <= ctx.today)
-                            .order_by(pending_event.c.event_date, pending_event.c.id).limit(limit)).all()
-    return Outcome(info={"due": [(int(i), code) for i, code in rows]}, detail=f"{len(rows)} due")
-
-
-def _apply_due(ctx: ServiceContext, pending_id: int, event_code: str | None = None) -> Outcome:
-    row = ctx.conn.execute(select(pending_event).where(pending_event.c.id == pending_id)).mappings().first()
-    if row is None or row["state"] != "waiting" or row["event_date"] > ctx.today:
-        return Outcome(info={"result": None}, detail=f"pending {pending_id} not due")
-    event = _event(row["event_code"])
-    result = _apply_pending(ctx.conn, event, row, ctx.now, ctx.today)
-    done = ctx.conn.execute(update(pending_event).where(pending_event.c.id == pending_id,
-                                                        pending_event.c.state == "waiting").values(
-        state="applied" if result.applied else "failed", resolved_at=stamp(ctx.now), resolved_by=ctx.actor.ident,
-        result=json.dumps({"problems": list(result.problems)}, ensure_ascii=False)))
-    if done.rowcount != 1:
-        raise UpdateConflict(f"pending {pending_id} was resolved meanwhile")
-    return Outcome(changed=(row["pnr"],) if result.applied and row["pnr"] else (), info={"result": result},
-                   detail=f"pending {pending_id} {'applied' if result.applied else 'failed'}")
-
-
-def _list_pending(ctx: ServiceContext, pnr: str | None = None, state: str | None = None) -> Outcome:
-    query = select(pending_event).order_by(pending_event.c.id.desc())
-    if pnr:
-        query = query.where(pending_event.c.pnr == pnr)
-    if state:
-        query = query.where(pending_event.c.state == state)
-    if ctx.grant.scope is not Scope.ALL:
-        query = query.where(pending_event.c.municipality == (ctx.actor.authority or ""))
-    rows = [dict(r) for r in ctx.conn.execute(query).mappings()]
-    return Outcome(info={"pending": rows}, detail=f"{len(rows)} pending")
-
-
-def _withdraw(ctx: ServiceContext, pending_id: int) -> Outcome:
-    row = ctx.conn.execute(select(pending_event).where(pending_event.c.id == pending_id)).mappings().first()
-    if row is None:
-        raise SessionUnknown(f"venteregister {pending_id}")
-    if row["reported_by"] != ctx.actor.ident and ctx.grant.scope is not Scope.ALL:
-        from opencpr.services.errors import NoAccess
-
-        raise NoAccess("Kun den, der indberettede hændelsen, kan trække den tilbage")
-    done = ctx.conn.execute(update(pending_event).where(
-        pending_event.c.id == pending_id, pending_event.c.state.in_(("waiting", "awaiting_approval")))
-        .values(state="withdrawn", resolved_at=stamp(ctx.now), resolved_by=ctx.actor.ident))
-    return Outcome(info={"withdrawn": done.rowcount == 1}, changed=(),
-                   detail=f"pending {pending_id} {'withdrawn' if done.rowcount else 'not waiting'}")
-
-
-def _apply_pending(conn: Connection, event: EventType, row: Mapping[str, Any], now: dt.datetime,
-                   today: str) -> DueResult:
-    raw = json.loads(row["data"])
-    values, texts, problems = check_fields(event, raw, now.date())
-    states = read_states(conn, [row["pnr"]] if row["pnr"] else [], event.reads)
-    person = states.get(row["pnr"]) if row["pnr"] else PersonState("", {"status": None})
-    if person is None:
-        return DueResult(row["id"], event.code, row["pnr"], False, ("Personen findes ikke i CPR",))
-    states |= read_states(conn, [p for p in event.related(person, values) if p not in states], event.reads)
-    others = {p: s for p, s in states.items() if p != row["pnr"]}
-    situation = Situation(event.code, person, row["event_date"], today, row["authority"], values, texts, others,
-                          moment=f"{row['event_date']}T00:00")
-    problems = problems or check_rules(event, situation)
-    if problems:
-        return DueResult(row["id"], event.code, row["pnr"], False, tuple(p.text for p in problems))
-    try:
-        apply_event(conn, event, situation, {p: s.version for p, s in states.items()}, registered_at=stamp(now),
-                    authority=row["authority"])
-    except UpdateConflict as exc:
-        return DueResult(row["id"], event.code, row["pnr"], False, (exc.text,))
-    return DueResult(row["id"], event.code, row["pnr"], True)
-
-
-DUE = ServiceSpec("run-due", Kind.EVENT, "list-due", _due, billable=False, pnr_key=None)
-APPLY_DUE = ServiceSpec("run-due", Kind.EVENT, "apply-due", _apply_due, billable=False, writes=True, pnr_key=None,
-                        grant_key="event_code")
-LIST_PENDING = ServiceSpec("pending", Kind.EVENT, "list-pending", _list_pending, billable=False)
-WITHDRAW_PENDING = ServiceSpec("pending", Kind.EVENT, "withdraw", _withdraw, billable=False, writes=True,
-                               pnr_key=None)
-
-
-def run_due(gate: Any, actor: Any) -> list[DueResult]:
-    """Apply every waiting event whose date has come, each in its own gate call and transaction.
-
-    An event whose rules no longer hold on its date is marked ``failed`` with the problems.
-    """
-    results: list[DueResult] = []
-    for pending_id, code in gate.call(actor, DUE).info["due"]:
-        outcome = gate.call(actor, APPLY_DUE, pending_id=pending_id, event_code=code)
-        if outcome.info.get("result") is not None:
-            results.append(outcome.info["result"])
-    return results
 
 
 def event_catalogue() -> dict[str, Any]:
