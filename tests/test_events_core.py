@@ -111,7 +111,7 @@ def test_a_future_move_waits_and_is_applied_on_its_date(updater, clock):
     import datetime as dt
 
     from opencpr.access.users import job_actor
-    from opencpr.services.updates import LIST_PENDING, WITHDRAW_PENDING, run_due
+    from opencpr.services.pending import LIST_PENDING, WITHDRAW_PENDING, run_due
 
     data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"}
     receipt = updater.run("A01", JENS, "2014-11-01", data)
@@ -137,7 +137,7 @@ def test_a_future_event_that_no_longer_holds_fails_on_its_date(updater, clock):
     import datetime as dt
 
     from opencpr.access.users import job_actor
-    from opencpr.services.updates import run_due
+    from opencpr.services.pending import run_due
 
     updater.run("A01", JENS, "2014-11-01", {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"})
     updater.run("A21", JENS, "2014-10-27")  # dies before the move's date

@@ -133,7 +133,7 @@ def test_secondary_events_over_gctp(live):
 
 def test_the_waiting_system_holds_a_saved_event_until_it_is_applied(updater):
     from opencpr.access.users import job_actor
-    from opencpr.services.updates import run_due
+    from opencpr.services.pending import run_due
 
     data = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7"}
     authority = updater.actor.authority

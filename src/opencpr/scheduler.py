@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from opencpr.access.users import job_actor
 from opencpr.services.gate import Gate
-from opencpr.services.updates import run_due
+from opencpr.services.pending import run_due
 
 RUN_DUE_EVERY = 60.0  # seconds between the server's runs of the pending register's due events
 

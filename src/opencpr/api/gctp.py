@@ -20,9 +20,10 @@ from typing import Any
 
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.formats import gctp
+from opencpr.formats.fields import Fmt, Out
 from opencpr.formats.gctp import Answer, FieldValue, GctpError
 from opencpr.services import catalogue as cat
-from opencpr.services.catalogue import Fmt, Out, SearchService, Shape
+from opencpr.services.catalogue import SearchService, Shape
 from opencpr.services.contract import Outcome
 from opencpr.services.gate import Gate
 
@@ -211,8 +212,7 @@ def _update_keys(request: gctp.ServiceRequest) -> dict[str, str]:
 def _update_answer(service: str, header: dict[str, str], outcome: Outcome, action: str) -> gctp.UpdateAnswer:
     from opencpr.domain.events import event as find_event
     from opencpr.domain.records import cpr_field_names
-    from opencpr.services.catalogue import Fmt, Out
-    from opencpr.services.updates import ACTION_TEXTS, MASTER_FIELDS, RECEIPT_FIELDS, WIRE_NAME
+    from opencpr.formats.gctp_updates import ACTION_TEXTS, MASTER_FIELDS, RECEIPT_FIELDS, WIRE_NAME
 
     info = outcome.info
     answer = gctp.UpdateAnswer("CprAjour", service, header,
@@ -250,10 +250,11 @@ def _update_answer(service: str, header: dict[str, str], outcome: Outcome, actio
 
 def update_reply(gate: Gate, env: str | None, version: str, request: gctp.ServiceRequest, actor) -> bytes:
     """Answer one step of an update dialogue (initier, valider, gem, annuller)."""
+    from opencpr.formats.gctp_updates import WIRE_ACTIONS, WIRE_NAME
     from opencpr.services import updates
 
     wire = (request.header.get("a") or "initier").strip().casefold()
-    action = updates.WIRE_ACTIONS.get(wire, wire if wire in updates.ACTIONS else "")
+    action = WIRE_ACTIONS.get(wire, wire if wire in updates.ACTIONS else "")
     if not action:
         from opencpr.services.errors import InvalidKey
 
@@ -274,7 +275,7 @@ def update_reply(gate: Gate, env: str | None, version: str, request: gctp.Servic
     outcome = updates.step(gate, actor, request.service, action, ts=request.header.get("ts"),
                            data=data, primary=primary if kind == "S" or primary else None, waiting=waiting, **keys)
     header = {k: v for k, v in request.header.items() if k in ("mk", "st", "u", "pt")}
-    header = {"a": updates.WIRE_NAME[action], "ts": outcome.info.get("session", ""), **header}
+    header = {"a": WIRE_NAME[action], "ts": outcome.info.get("session", ""), **header}
     return gctp.update_answer(version, _update_answer(request.service, header, outcome, action), env=env)
 
 

@@ -266,7 +266,7 @@ def _job_gate(database_url: str | None):
 @app.command("run-due")
 def run_due_cmd(database_url: DatabaseOption = None) -> None:
     """Apply the future-dated events whose date has come (the server does it every minute too)."""
-    from opencpr.services.updates import run_due
+    from opencpr.services.pending import run_due
 
     gate, actor = _job_gate(database_url)
     with gate:
@@ -284,7 +284,7 @@ def pending_list(
     database_url: DatabaseOption = None,
 ) -> None:
     """List the pending register, newest first."""
-    from opencpr.services.updates import LIST_PENDING
+    from opencpr.services.pending import LIST_PENDING
 
     gate, actor = _job_gate(database_url)
     with gate:
@@ -299,7 +299,7 @@ def pending_list(
 @pending_app.command("withdraw")
 def pending_withdraw(pending_id: int, database_url: DatabaseOption = None) -> None:
     """Withdraw a waiting event."""
-    from opencpr.services.updates import WITHDRAW_PENDING
+    from opencpr.services.pending import WITHDRAW_PENDING
 
     gate, actor = _job_gate(database_url)
     with gate:

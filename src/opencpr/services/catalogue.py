@@ -14,6 +14,9 @@ their parameter names and returns records keyed by this project's English field 
 
 Services are declared in the modules listed in :data:`_MODULES`; each has a module-level
 ``SERVICES`` tuple. :func:`catalogue` collects them once.
+
+:class:`Out` and :class:`Fmt` are wire wording, declared in :mod:`opencpr.formats.fields`; they
+are imported here so that service modules find them beside :class:`Key`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from opencpr.access.groups import Kind
 from opencpr.declared import collect
 from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import InvalidPNR, parse
+from opencpr.formats.fields import Fmt, Out
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, UnknownField, UnknownService
 
@@ -154,39 +158,6 @@ def _parse_moment(key: Key, value: str) -> str:
             return moment.strftime("%Y-%m-%d") if key.type is KeyType.DATE else moment.strftime("%Y-%m-%dT%H:%M")
     wanted = "yyyyMMdd" if key.type is KeyType.DATE else "yyyyMMdd or yyyyMMddHHmm"
     raise InvalidKey(key.name, value, wanted)
-
-
-class Fmt(StrEnum):
-    """How a record value is written as a GCTP field value."""
-
-    TEXT = "text"  # as it stands (leading blanks kept)
-    DATE8 = "date8"  # YYYY-MM-DD → yyyyMMdd
-    TS12 = "ts12"  # YYYY-MM-DDTHH:MM (or a date) → yyyyMMddHHmm
-    FLAG = "flag"  # True → the field's ``mark`` (default "X"); False → no value
-    PAD4 = "pad4"  # house numbers as Stam+ writes them: left zero-padded to 3 digits, then a letter or blank
-
-
-@dataclass(frozen=True)
-class Out:
-    """A field of an answer row: CPR's name, the record key of its value and of its clear texts."""
-
-    name: str  # CPR's field name (``ADRNVN``)
-    key: str  # the record key holding the value (``addressing_name``); REST uses this name
-    fmt: Fmt = Fmt.TEXT
-    t: str | None = None  # record key of the clear text (``t``)
-    tl: str | None = None  # long text
-    tm: str | None = None  # medium text
-    ts: str | None = None  # short text
-    mark: str = "X"  # the value of a true FLAG
-    description: str = ""
-
-    def describe(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "key": self.key, "format": self.fmt.value,
-                               "description": self.description}
-        texts = {a: getattr(self, a) for a in ("t", "tl", "tm", "ts") if getattr(self, a)}
-        if texts:
-            out["texts"] = texts
-        return out
 
 
 #: Default security groups (``opencpr.access.groups.DEFAULT_GROUPS``) a service can name.
