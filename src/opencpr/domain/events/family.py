@@ -47,7 +47,7 @@ from opencpr.domain.events.effects import (
     set_person,
     spouse_marker,
 )
-from opencpr.domain.events.rules import alive, not_before_birth, not_in_future
+from opencpr.domain.events.rules import adult, alive, in_force, not_before_birth, not_in_future
 
 MARRIED = ("G", "P")
 
@@ -142,13 +142,6 @@ def _unmarried(state: PersonState | None) -> bool:
     return not row or row.get("civil_status") not in MARRIED
 
 
-def _adult(state: PersonState | None, day: str) -> bool:
-    if state is None:
-        return True
-    age = state.age_on(day)
-    return age is None or age >= 18
-
-
 def _not_related(s: Situation) -> bool:
     spouse = s.other(s.data.get("spouse_pnr"))
     if spouse is None:
@@ -185,9 +178,9 @@ MARRIAGE = EventType(
              lambda s: _unmarried(s.person)),
         Rule(RELATIVE, "Ægtefællen er allerede gift eller i registreret partnerskab",
              lambda s: _unmarried(s.other(s.data.get("spouse_pnr"))), "AEGTEPNR"),
-        Rule(PERSON_STATE, "Personen er under 18 år på vielsesdatoen", lambda s: _adult(s.person, s.date)),
+        Rule(PERSON_STATE, "Personen er under 18 år på vielsesdatoen", lambda s: adult(s.person, s.date)),
         Rule(RELATIVE, "Ægtefællen er under 18 år på vielsesdatoen",
-             lambda s: _adult(s.other(s.data.get("spouse_pnr")), s.date), "AEGTEPNR"),
+             lambda s: adult(s.other(s.data.get("spouse_pnr")), s.date), "AEGTEPNR"),
         Rule(RELATIVE, "Ægteskab mellem forældre og børn eller søskende er ikke tilladt", _not_related, "AEGTEPNR"),
         Rule(DATE_ORDER, "Vielsesdatoen ligger i fremtiden", not_in_future),
     ),
@@ -467,8 +460,8 @@ PARTNERSHIP = EventType(
              lambda s: _unmarried(s.person)),
         Rule(RELATIVE, "Partneren er allerede gift eller i registreret partnerskab",
              lambda s: _unmarried(_spouse(s)), "AEGTEPNR"),
-        Rule(PERSON_STATE, "Personen er under 18 år på datoen", lambda s: _adult(s.person, s.date)),
-        Rule(RELATIVE, "Partneren er under 18 år på datoen", lambda s: _adult(_spouse(s), s.date), "AEGTEPNR"),
+        Rule(PERSON_STATE, "Personen er under 18 år på datoen", lambda s: adult(s.person, s.date)),
+        Rule(RELATIVE, "Partneren er under 18 år på datoen", lambda s: adult(_spouse(s), s.date), "AEGTEPNR"),
         Rule(RELATIVE, "Registreret partnerskab kan kun indgås mellem to personer af samme køn", _same_sex,
              "AEGTEPNR"),
         Rule(RELATIVE, "Partnerskab mellem forældre og børn eller søskende er ikke tilladt", _not_related,
@@ -565,13 +558,8 @@ SEPARATION_END = EventType(
 
 # --- parents and children: shared helpers -----------------------------------------------------------
 
-def _in_force(row: Row, day: str) -> bool:
-    start, end = (row.get("valid_from") or "")[:10], (row.get("valid_to") or "")[:10]
-    return (not start or start <= day) and (not end or day < end)
-
-
 def _authority_in_force(child: PersonState, day: str) -> list[Row]:
-    return [r for r in child.all("parental_authority") if _in_force(r, day)]
+    return [r for r in child.all("parental_authority") if in_force(r, day)]
 
 
 def _holder(row: Row) -> str | None:
@@ -616,7 +604,7 @@ def _person_rules(param: str, name: str, word: str, *, sex: str | None = None) -
         Rule(RELATIVE, f"{word} findes ikke i CPR", lambda s: not s.data.get(param) or other(s) is not None, name),
         Rule(RELATIVE, f"{word} er død", lambda s: other(s) is None or not other(s).is_dead, name),
         Rule(RELATIVE, f"{word} kan ikke være personen selv", lambda s: s.data.get(param) != s.person.pnr, name),
-        Rule(RELATIVE, f"{word} er under 18 år", lambda s: _adult(other(s), s.date), name),
+        Rule(RELATIVE, f"{word} er under 18 år", lambda s: adult(other(s), s.date), name),
         Rule(RELATIVE, f"{word} er ikke ældre end barnet", lambda s: _older_than(other(s), s.person), name),
     ]
     if sex:
@@ -811,7 +799,7 @@ def _holders_exist(s: Situation) -> bool:
 
 
 def _holders_adult(s: Situation) -> bool:
-    return all(_adult(s.other(h), s.date) and h != s.person.pnr for _, h in _wanted_holders(s) if h)
+    return all(adult(s.other(h), s.date) and h != s.person.pnr for _, h in _wanted_holders(s) if h)
 
 
 def _parents_there(s: Situation) -> bool:
@@ -876,7 +864,7 @@ GUARDIAN_FIELDS = (
 
 
 def _guardianship_in_force(state: PersonState, day: str) -> Row | None:
-    rows = [r for r in state.all("guardianship") if _in_force(r, day)]
+    rows = [r for r in state.all("guardianship") if in_force(r, day)]
     return rows[-1] if rows else None
 
 
@@ -955,7 +943,7 @@ def _guardian_rules() -> tuple[Rule, ...]:
         Rule(RELATIVE, "Værgen findes ikke i CPR",
              lambda s: not s.data.get("guardian_pnr") or guardian(s) is not None, "RELPNR"),
         Rule(RELATIVE, "Værgen er død", lambda s: guardian(s) is None or not guardian(s).is_dead, "RELPNR"),
-        Rule(RELATIVE, "Værgen er under 18 år", lambda s: _adult(guardian(s), s.date), "RELPNR"),
+        Rule(RELATIVE, "Værgen er under 18 år", lambda s: adult(guardian(s), s.date), "RELPNR"),
         Rule(RELATIVE, "Personen kan ikke være sin egen værge",
              lambda s: s.data.get("guardian_pnr") != s.person.pnr, "RELPNR"),
     )
@@ -990,7 +978,7 @@ GUARDIANSHIP = EventType(
     rules=(
         *_guardian_dates("Datoen"),
         Rule(PERSON_STATE, "Personen er under 18 år (forældremyndigheden omfatter værgemålet)",
-             lambda s: _adult(s.person, s.date)),
+             lambda s: adult(s.person, s.date)),
         Rule(PERSON_STATE, "Personen er allerede under værgemål",
              lambda s: _guardianship_in_force(s.person, s.date) is None),
         *_guardian_rules(),

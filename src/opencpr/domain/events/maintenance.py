@@ -54,7 +54,7 @@ from opencpr.domain.events.base import (
     Update,
 )
 from opencpr.domain.events.effects import FATHER, MOTHER, clear_address, log, spouse_marker
-from opencpr.domain.events.rules import not_in_future
+from opencpr.domain.events.rules import in_force, not_in_future
 from opencpr.domain.records import LAYOUTS, cpr_field_names
 
 __all__ = ["DATED_KINDS", "EVENTS", "HISTORY_KINDS", "RELATION", "Column", "DatedKind", "HistoryKind", "dated_select",
@@ -788,11 +788,6 @@ def _dated_end(required: bool) -> DataField:
                      description="Periodens slutning ååååmmdd" + ("" if required else " (udeladt: åben)"))
 
 
-def _in_force_on(row: Row, day: str) -> bool:
-    start, end = (row.get("valid_from") or "")[:10], (row.get("valid_to") or "")[:10]
-    return (not start or start <= day) and (not end or day < end)
-
-
 def dated_select(k: DatedKind, s: Situation) -> Selection:
     """The row of ``k`` the data names: by the key and ``STARTDATO``, else the one in force today, else the latest."""
     wanted = s.data.get(k.key.param)
@@ -806,7 +801,7 @@ def dated_select(k: DatedKind, s: Situation) -> Selection:
     if not valid:
         return Selection(None, "marked")
     if start is None:
-        valid = [r for r in valid if _in_force_on(r, s.today)] or valid
+        valid = [r for r in valid if in_force(r, s.today)] or valid
     return Selection(valid[-1], "ok")
 
 
@@ -1163,7 +1158,7 @@ def _parent_without_authority(s: Situation) -> bool:
     slot = _slot(s)[0]
     parent = s.person.pnr_of(f"{slot}_pnr")
     kind = "0003" if slot == "mother" else "0004"
-    return not any(_in_force_on(r, s.date) and (r.get("authority_type") == kind or
+    return not any(in_force(r, s.date) and (r.get("authority_type") == kind or
                                                 (parent and r.get("holder_pnr") == parent))
                    for r in s.person.valid("parental_authority"))
 
