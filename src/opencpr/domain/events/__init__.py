@@ -14,7 +14,9 @@ from opencpr.domain.events.base import EventType
 
 _MODULES = (
     "opencpr.domain.events.residence",
-    "opencpr.domain.events.family",
+    "opencpr.domain.events.civil_status",
+    "opencpr.domain.events.parents",
+    "opencpr.domain.events.guardianship",
     "opencpr.domain.events.identity",
     "opencpr.domain.events.maintenance",
 )
