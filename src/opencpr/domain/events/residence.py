@@ -39,6 +39,7 @@ from opencpr.domain.events.base import (
 from opencpr.domain.events.effects import (
     ADDRESS_KEYS,
     CHILD,
+    address_lines,
     children,
     clear_address,
     end_children_shared_residence,
@@ -48,7 +49,18 @@ from opencpr.domain.events.effects import (
     replace_current,
     set_person,
 )
-from opencpr.domain.events.rules import alive, not_before_birth, not_in_future
+from opencpr.domain.events.rules import (
+    alive,
+    day_of,
+    emigrated,
+    not_before_birth,
+    not_before_current_address,
+    not_in_future,
+    open_rows,
+    resident,
+    resident_if_alive,
+    valid_to_after_date,
+)
 
 # --- shared fields and rules ------------------------------------------------------------------------
 
@@ -111,10 +123,6 @@ def in_eu(country: str | None, day: str) -> bool:
     return member is not None and member[0] <= day and (member[1] is None or day < member[1])
 
 
-def _day(value: str | None) -> str:
-    return (value or "")[:10]
-
-
 def _house_exists(s: Situation) -> bool:
     road = reference.road(s.data.get("municipality") or "", s.data.get("road") or "")
     house = s.data.get("house_no")
@@ -124,30 +132,11 @@ def _house_exists(s: Situation) -> bool:
     return number <= (road.max_odd if number % 2 else road.max_even)
 
 
-def _resident(s: Situation) -> bool:
-    return s.person.status in ("01", "03", "05", "07")
-
-
-def _resident_if_alive(s: Situation) -> bool:
-    """Resident in Denmark (or dead, which its own rule reports)."""
-    return s.person.is_dead or _resident(s)
-
-
-def _not_before_current_address(s: Situation) -> bool:
-    current = s.person.current("address")
-    return current is None or not current.get("valid_from") or s.date >= _day(current["valid_from"])
-
-
 def _new_address(s: Situation) -> bool:
     current = s.person.current("address")
     if current is None:
         return True
     return any((current.get(k) or None) != (s.data.get(k) or None) for k in ADDRESS_KEYS[:6])
-
-
-def _valid_to_after_date(s: Situation) -> bool:
-    end = s.data.get("valid_to")
-    return not end or end > s.date
 
 
 def resident_status(municipality: str | None, road: str | None) -> str:
@@ -156,10 +145,6 @@ def resident_status(municipality: str | None, road: str | None) -> str:
     special = bool(road) and str(road).isdigit() and int(str(road)) >= 9900
     greenland = bool(municipality) and str(municipality) >= reference.GREENLAND_FROM
     return ("07" if special else "05") if greenland else ("03" if special else "01")
-
-
-def _lines(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    return {f"{prefix}{n}": data.get(f"{prefix}{n}") for n in range(1, 6)}
 
 
 def _line_fields(name: str, param: str, what: str) -> tuple[DataField, ...]:
@@ -243,10 +228,10 @@ MOVE = EventType(
     ADDRESS_FIELDS, _move,
     rules=(
         Rule(PERSON_STATE, "Personen er død", alive),
-        Rule(PERSON_STATE, "Personen har ikke bopæl i Danmark (brug genindrejse eller genfinding)", _resident),
+        Rule(PERSON_STATE, "Personen har ikke bopæl i Danmark (brug genindrejse eller genfinding)", resident),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før tilflytningen til den nuværende adresse",
-             _not_before_current_address),
+             not_before_current_address),
         Rule(INVALID, "Husnummeret findes ikke på vejen", _house_exists, "HUSNR"),
         Rule(NO_CHANGE, "Den nye adresse er den samme som den nuværende", _new_address),
     ),
@@ -277,10 +262,10 @@ DISAPPEARANCE = EventType(
         Rule(PERSON_STATE, "Personen er død", alive),
         Rule(PERSON_STATE, "Personen er allerede registreret som forsvundet", lambda s: s.person.status != "70"),
         Rule(PERSON_STATE, "Personen har ikke bopæl i Danmark",
-             lambda s: s.person.status in ("70", "90") or _resident(s)),
+             lambda s: s.person.status in ("70", "90") or resident(s)),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før tilflytningen til den nuværende adresse",
-             _not_before_current_address),
+             not_before_current_address),
         Rule(DATE_ORDER, "Forsvindingsdatoen ligger i fremtiden", not_in_future),
     ),
     concerns=("address", "disappearance"), allow_future=False, related=children, derived=(CHILD,),
@@ -321,7 +306,7 @@ def _disappeared(s: Situation) -> bool:
 
 def _not_before_disappearance(s: Situation) -> bool:
     row = s.person.current("disappearance")
-    return row is None or not row.get("valid_from") or s.date >= _day(row["valid_from"])
+    return row is None or not row.get("valid_from") or s.date >= day_of(row["valid_from"])
 
 
 def _refinding(s: Situation) -> Plan:
@@ -356,7 +341,7 @@ REFINDING = EventType(
 
 def _emigration(s: Situation) -> Plan:
     person = s.person
-    departure = {"exit_country": s.data["exit_country"], **_lines(s.data, "foreign_line")}
+    departure = {"exit_country": s.data["exit_country"], **address_lines(s.data, "foreign_line")}
     plan = Plan([set_person(person, status="80", status_date=s.moment, status_date_uncertain=False),
                  *end_current(person, "address", s.moment), *blank_clear_address(person),
                  *replace_current(person, "departure", departure, s.moment),
@@ -378,12 +363,12 @@ EMIGRATION = EventType(
     _emigration,
     rules=(
         Rule(PERSON_STATE, "Personen er død", alive),
-        Rule(PERSON_STATE, "Personen har ikke bopæl i Danmark", _resident_if_alive),
+        Rule(PERSON_STATE, "Personen har ikke bopæl i Danmark", resident_if_alive),
         Rule(INVALID, "Udrejselandet kan ikke være Danmark", lambda s: s.data.get("exit_country") != DENMARK,
              "UDR_LANDEKOD"),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
         Rule(DATE_ORDER, "Udrejsedatoen ligger før tilflytningen til den nuværende adresse",
-             _not_before_current_address),
+             not_before_current_address),
     ),
     concerns=("address", "departure"), related=children, derived=(CHILD,),
     reads=("address", "clear_address", "departure", "shared_residence", "child"),
@@ -393,17 +378,13 @@ EMIGRATION = EventType(
 
 def _not_before_departure(s: Situation) -> bool:
     row = s.person.current("departure")
-    return row is None or not row.get("valid_from") or s.date >= _day(row["valid_from"])
+    return row is None or not row.get("valid_from") or s.date >= day_of(row["valid_from"])
 
 
 def _entry(s: Situation) -> Plan:
     plan = Plan([*_end_departure(s), _becomes_resident(s, s.data), *settle(s, s.person, s.data)])
     log(plan, s, summary=_address_summary(s))
     return plan
-
-
-def _emigrated(s: Situation) -> bool:
-    return s.person.is_dead or (s.person.status == "80" and s.person.current("departure") is not None)
 
 
 _ENTRY_RULES = (
@@ -420,7 +401,7 @@ REENTRY = EventType(
     "(by default the exit country), the status becomes 01 (03 on a special road code) and the new Danish "
     "address begins.",
     (*ADDRESS_FIELDS, ENTRY_COUNTRY), _entry,
-    rules=(Rule(PERSON_STATE, "Personen er ikke registreret som udrejst", _emigrated), *_ENTRY_RULES),
+    rules=(Rule(PERSON_STATE, "Personen er ikke registreret som udrejst", emigrated), *_ENTRY_RULES),
     concerns=("departure", "address"), destination="municipality", reads=("departure", *_SETTLE_READS),
     secondary=(Event.CITIZENSHIP.value, Event.CHURCH_AND_OCCUPATION.value),
 )
@@ -528,7 +509,7 @@ def _supplementary_changed(s: Situation) -> bool:
 def _supplementary(s: Situation) -> Plan:
     current = s.person.current("address")
     assert current is not None
-    values = {"supplementary_authority": s.authority, **_lines(s.data, "supplementary_line"),
+    values = {"supplementary_authority": s.authority, **address_lines(s.data, "supplementary_line"),
               "supplementary_start": s.date, "supplementary_end": s.data.get("valid_to")}
     plan = Plan([Update("address", s.person.pnr, values, int(current["id"]))])
     log(plan, s, summary=s.data["supplementary_line1"])
@@ -546,21 +527,16 @@ SUPPLEMENTARY_ADDRESS = EventType(
         Rule(PERSON_STATE, "Personen er død", alive),
         Rule(PERSON_STATE, "Personen har ingen aktuel adresse i Danmark", _has_address),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før tilflytningen til den nuværende adresse",
-             _not_before_current_address),
-        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", _valid_to_after_date, "SLETDATO"),
+             not_before_current_address),
+        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", valid_to_after_date, "SLETDATO"),
         Rule(NO_CHANGE, "Den supplerende adresse er den samme som den registrerede", _supplementary_changed),
     ),
     concerns=("address",), reads=("address",),
 )
 
 
-def open_rows(state: PersonState, table: str, day: str) -> list[Row]:
-    """Rows of a kind without ``current`` that are not ended on ``day`` (no valid_to, or a later one)."""
-    return [r for r in state.valid(table) if not r.get("valid_to") or _day(r["valid_to"]) > day]
-
-
 def _contact_after_open(s: Situation) -> bool:
-    return all(not r.get("valid_from") or s.date >= _day(r["valid_from"])
+    return all(not r.get("valid_from") or s.date >= day_of(r["valid_from"])
                for r in open_rows(s.person, "contact_address", s.date))
 
 
@@ -594,7 +570,7 @@ CONTACT_ADDRESS = EventType(
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før startdatoen for den gældende kontaktadresse",
              _contact_after_open),
-        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", _valid_to_after_date, "SLETDATO"),
+        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", valid_to_after_date, "SLETDATO"),
         Rule(NO_CHANGE, "Kontaktadressen er den samme som den gældende", _contact_changed),
     ),
     concerns=("contact_address",), reads=("contact_address",),
@@ -608,7 +584,7 @@ def _relocation_order(s: Situation) -> Plan:
 
 
 def _new_order(s: Situation) -> bool:
-    return not any(_day(r.get("valid_from")) == s.date and r.get("remark") == s.data.get("remark")
+    return not any(day_of(r.get("valid_from")) == s.date and r.get("remark") == s.data.get("remark")
                    for r in s.person.all("relocation_order"))
 
 
@@ -620,7 +596,7 @@ RELOCATION_ORDER = EventType(
     _relocation_order,
     rules=(
         Rule(PERSON_STATE, "Personen er død", alive),
-        Rule(PERSON_STATE, "Personen har ikke bopæl i Danmark", _resident_if_alive),
+        Rule(PERSON_STATE, "Personen har ikke bopæl i Danmark", resident_if_alive),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
         Rule(NO_CHANGE, "Flyttepåbuddet er allerede registreret", _new_order),
     ),
@@ -692,7 +668,7 @@ SHARED_RESIDENCE = EventType(
     _shared_residence,
     rules=(
         Rule(PERSON_STATE, "Barnet er død", alive),
-        Rule(PERSON_STATE, "Barnet har ikke bopæl i Danmark", _resident_if_alive),
+        Rule(PERSON_STATE, "Barnet har ikke bopæl i Danmark", resident_if_alive),
         Rule(PERSON_STATE, "Barnet er fyldt 18 år på hændelsesdatoen", _child),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
         Rule(RELATIVE, "Forælderen findes ikke i CPR", lambda s: _parent(s) is not None, "DELTBOPPNR"),
@@ -716,7 +692,7 @@ def _shared_residence_end(s: Situation) -> Plan:
 
 def _not_before_shared(s: Situation) -> bool:
     row = current_shared_residence(s.person)
-    return row is None or not row.get("valid_from") or s.date >= _day(row["valid_from"])
+    return row is None or not row.get("valid_from") or s.date >= day_of(row["valid_from"])
 
 
 SHARED_RESIDENCE_END = EventType(
@@ -776,12 +752,12 @@ EU_ELECTION_ADDRESS = EventType(
     _election_address,
     rules=(
         Rule(PERSON_STATE, "Personen er død", alive),
-        Rule(PERSON_STATE, "Personen er ikke registreret som udrejst", _emigrated),
+        Rule(PERSON_STATE, "Personen er ikke registreret som udrejst", emigrated),
         Rule(PERSON_STATE, "Personen bor ikke i et andet EU-land", _abroad_in_eu),
         Rule(PERSON_STATE, "Personen er ikke dansk statsborger", _danish_citizen),
         Rule(PERSON_STATE, "Personen er under 18 år på valgretsdatoen", _of_age_to_vote, "VALGRET_DT"),
         Rule(INVALID, "Valgkoden kan ikke være 0000", lambda s: s.data.get("election_code") != "0000", "VALGKODE"),
-        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", _valid_to_after_date, "SLETDATO"),
+        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", valid_to_after_date, "SLETDATO"),
         Rule(NO_CHANGE, "Valgoplysningerne med denne valgkode er allerede registreret", _new_election),
     ),
     concerns=("departure", "election"), reads=("departure", "citizenship", "election"),
@@ -847,7 +823,7 @@ MUNICIPAL_NOTES = EventType(
     rules=(
         Rule(PERSON_STATE, "Personen er død", alive),
         Rule(DATE_ORDER, "Hændelsesdatoen ligger før fødselsdatoen", not_before_birth),
-        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", _valid_to_after_date, "SLETDATO"),
+        Rule(DATE_ORDER, "Slutdatoen skal ligge efter startdatoen", valid_to_after_date, "SLETDATO"),
         Rule(PERSON_STATE, "Personen har allerede 99 gældende notater",
              lambda s: next_note_no(s.person, s.date) is not None),
     ),
