@@ -2,7 +2,7 @@
 notes (B14).
 
 Neither changes a relative: they log no derived events. Correcting, undoing and reporting earlier
-rows of these kinds is data maintenance (:mod:`opencpr.domain.events.maintenance`).
+rows of these kinds is data maintenance (:mod:`opencpr.domain.events.maintenance.dated`).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 and the tests on a person or a row they rest on).
 
 Each is used in a :class:`~opencpr.domain.events.base.Rule` with the event's own wording of the
-problem; the area modules (residence, civil status, parents, guardianship, identity, maintenance …)
-import them from here and not from each other.
+problem; the area modules (residence, addresses, municipal, civil status, parents, guardianship,
+identity, maintenance) import them from here and not from each other.
 """
 
 from __future__ import annotations
