@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
+from opencpr.domain.events.addresses import in_eu
 from opencpr.domain.events.base import (
     DATE_ORDER,
     INVALID,
@@ -17,7 +18,7 @@ from opencpr.domain.events.base import (
     REQUIRED,
     UNKNOWN_CODE,
 )
-from opencpr.domain.events.residence import in_eu, resident_status
+from opencpr.domain.events.residence import resident_status
 from opencpr.register.schema import address, person
 from opencpr.services.errors import NoAccess
 

@@ -14,7 +14,11 @@ from opencpr.domain.events.base import EventType
 
 _MODULES = (
     "opencpr.domain.events.residence",
-    "opencpr.domain.events.family",
+    "opencpr.domain.events.addresses",
+    "opencpr.domain.events.municipal",
+    "opencpr.domain.events.civil_status",
+    "opencpr.domain.events.parents",
+    "opencpr.domain.events.guardianship",
     "opencpr.domain.events.identity",
     "opencpr.domain.events.maintenance",
 )

@@ -1,5 +1,5 @@
 """Building blocks of event effects (pure): replace current data, derive the clear-written address,
-change a civil status on both partners, log derived events."""
+take an address in lines from the data, change a civil status on both partners, log derived events."""
 
 from __future__ import annotations
 
@@ -76,6 +76,11 @@ def clear_address(state: PersonState, address: Mapping[str, Any]) -> Change:
         values["addressing_name"] = name_row.get("addressing_name") if name_row else None
         return Insert("clear_address", state.pnr, values)
     return Update("clear_address", state.pnr, values, int(old["id"]))
+
+
+def address_lines(data: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """The five lines of an address in lines (``<prefix>1`` … ``<prefix>5``) from the event's data."""
+    return {f"{prefix}{n}": data.get(f"{prefix}{n}") for n in range(1, 6)}
 
 
 def set_person(state: PersonState, **values: Any) -> Change:
