@@ -28,6 +28,7 @@ from typing import Any
 
 from opencpr.access.groups import Kind
 from opencpr.declared import collect
+from opencpr.domain.flags import parse_flag
 from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import InvalidPNR, parse
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
@@ -62,12 +63,8 @@ class KeyType(StrEnum):
     DATE = "date"  # yyyyMMdd (given as a key) → YYYY-MM-DD
     DATETIME = "datetime"  # yyyyMMdd or yyyyMMddHHmm → YYYY-MM-DDTHH:MM
     CHOICE = "choice"  # one of ``choices`` (case-insensitive)
-    FLAG = "flag"  # X, J, JA, Y, 1 → True; blank, N, NEJ, 0 → False
+    FLAG = "flag"  # X (J, JA, Y, 1 …) → True; blank (N, NEJ, 0 …) → False: see opencpr.domain.flags
     INT = "int"  # a whole number within ``low``..``high``
-
-
-_TRUE = {"x", "j", "ja", "y", "yes", "1", "true", "*"}
-_FALSE = {"", "n", "nej", "no", "0", "false"}
 
 
 @dataclass(frozen=True)
@@ -96,12 +93,10 @@ class Key:
             except (InvalidPNR, TypeError, ValueError):
                 raise MalformedPNR(value) from None
         if t is KeyType.FLAG:
-            folded = value.casefold()
-            if folded in _TRUE:
-                return True
-            if folded in _FALSE:
-                return False
-            raise InvalidKey(self.name, value, "X or blank")
+            flag = parse_flag(value)
+            if flag is None:
+                raise InvalidKey(self.name, value, "X or blank")
+            return flag
         if value == "":
             return None
         if t is KeyType.DIGITS:
