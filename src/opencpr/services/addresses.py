@@ -43,7 +43,7 @@ from opencpr.register.schema import (
     relocation_order,
     shared_residence,
 )
-from opencpr.services.catalogue import Category, Fmt, Key, KeyType, Out, SearchService, Shape
+from opencpr.services.catalogue import PNR_KEY, Category, Fmt, Key, KeyType, Out, SearchService, Shape
 from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import PersonNotFound
 
@@ -53,7 +53,6 @@ NOTES = "Designed in CPR's style; not a recorded CPR answer."
 GROUPS = ("cpr-office", "municipality")
 CHURCH_GROUPS = ("cpr-office", "municipality", "church-office")
 
-PNR_KEY = Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits")
 ALL_KEY = Key("AKX", "all", KeyType.FLAG, description="X: all fields (accepted; every field is always sent)")
 CORRECTED_KEY = Key("KORMRK", "corrected", KeyType.FLAG,
                     description="X: also history rows marked corrected (K) or undone (A); ANNKOR tells them apart")

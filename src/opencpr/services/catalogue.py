@@ -35,7 +35,8 @@ from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, UnknownField, UnknownService
 
 __all__ = [
-    "Category", "Fmt", "Key", "KeyType", "Out", "SearchService", "Shape", "catalogue", "find", "specifications",
+    "PNR_KEY", "Category", "Fmt", "Key", "KeyType", "Out", "SearchService", "Shape", "catalogue", "find",
+    "specifications",
 ]
 
 
@@ -135,6 +136,10 @@ class Key:
         if self.aliases:
             out["aliases"] = list(self.aliases)
         return out
+
+
+#: The key of every lookup by PNR (opslag, personnummer som nøgle).
+PNR_KEY = Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits")
 
 
 def _parse_moment(key: Key, value: str) -> str:

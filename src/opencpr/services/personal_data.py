@@ -59,7 +59,7 @@ from opencpr.register.schema import (
     protection,
     separation,
 )
-from opencpr.services.catalogue import Category, Fmt, Key, KeyType, Out, SearchService
+from opencpr.services.catalogue import PNR_KEY, Category, Fmt, Key, KeyType, Out, SearchService
 from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import PersonNotFound
 
@@ -68,7 +68,6 @@ __all__ = [
     "VAERGE", "VALG", "VALGRET", "VoterFacts", "voting_right",
 ]
 
-PNR_KEY = Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits")
 CORRECTED_KEY = Key("KORMRK", "corrected", KeyType.FLAG,
                     description="X: also rows marked corrected (K) or undone (A); ANNKOR tells them apart")
 NOTES = "Designed in CPR's style; not a recorded CPR answer."

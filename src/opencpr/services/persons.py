@@ -29,6 +29,7 @@ from opencpr.domain.codes import PARENTAL_AUTHORITY
 from opencpr.services.catalogue import (
     ALL_PUBLIC,
     AUTHORITIES,
+    PNR_KEY,
     Category,
     Fmt,
     Key,
@@ -49,7 +50,6 @@ from opencpr.services.lookup import (
     read_relatives,
 )
 
-PNR_KEY = Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits")
 MARK_KEY = Key("AKX", "all", KeyType.FLAG, description="X: all fields (accepted; every field is always sent)")
 
 #: STAMP's clear text of ``BESKYT``.
