@@ -11,18 +11,18 @@ protocol adapters map them to CPR's (``ADRNVN``, ``STADR``, ``KOMKOD`` …).
   list of protection types in force.
 
 A malformed PNR is :class:`MalformedPNR` (Kvit 52); a PNR not in the register is
-:class:`PersonNotFound` (Kvit 172). Call them through the gate: ``gate.call(actor, STAM_PLUS, pnr=…)``.
+:class:`PersonNotFound` (Kvit 172). The services are declared in the catalogue
+(:mod:`opencpr.services.persons`); call them through the gate:
+``gate.call(actor, catalogue.find("Stam+").spec, pnr=…)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, false, or_, select, true
 
-from opencpr.access.groups import Kind
 from opencpr.access.protection import NAME_AND_ADDRESS, in_force
 from opencpr.domain import reference
 from opencpr.domain.codes import PERSON_STATUS
@@ -38,9 +38,8 @@ from opencpr.register.schema import (
     parental_authority,
     person,
 )
-from opencpr.services.contract import Actor, Outcome, ServiceContext, ServiceSpec
+from opencpr.services.contract import ServiceContext
 from opencpr.services.errors import MalformedPNR, PersonNotFound
-from opencpr.services.gate import Gate
 
 _ADDRESS = ("co_name", "locality", "standard_address", "town", "postal_code", "postal_district", "municipality",
             "road", "road_name", "house_no", "floor", "door", "building_no")
@@ -52,7 +51,7 @@ STAMP_FIELDS: tuple[str, ...] = (
 )
 """Limited master data (stamoplysninger, begrænsede data)."""
 
-STAM_PLUS_FIELDS: tuple[str, ...] = (
+MASTER_DATA_FIELDS: tuple[str, ...] = (
     "pnr", "current_pnr", "sex", "birth_date", "birth_date_uncertain", "status", "status_text", "status_date",
     "first_name", "middle_name", "last_name", "addressing_name", "co_name", "locality", "standard_address",
     "town", "postal_code", "postal_district", "municipality", "municipality_name", "road", "road_name",
@@ -60,7 +59,7 @@ STAM_PLUS_FIELDS: tuple[str, ...] = (
     "foreign_line2", "foreign_line3", "foreign_line4", "foreign_line5", "name_address_protected",
     "protection_types",
 )
-"""Full master data (stamoplysninger)."""
+"""Full master data (stamoplysninger): the keys of :func:`read_master_data`'s record."""
 
 _QUERY = (
     select(
@@ -156,27 +155,6 @@ def _read(conn: Connection, pnr: str,
 def read_master_data(ctx: ServiceContext, pnr: str) -> dict[str, Any]:
     """The full master data record of a person (PersonNotFound if there is none)."""
     return _read(ctx.conn, valid_pnr(pnr), ctx.protections)
-
-
-def _lookup(fields: tuple[str, ...], ctx: ServiceContext, pnr: str) -> Outcome:
-    record = read_master_data(ctx, pnr)
-    return Outcome([record if fields is STAM_PLUS_FIELDS else {f: record[f] for f in fields}])
-
-
-STAMP = ServiceSpec("STAMP", Kind.SEARCH, "lookup", partial(_lookup, STAMP_FIELDS),
-                    description="Stamoplysninger for en person, begrænsede data")
-STAM_PLUS = ServiceSpec("Stam+", Kind.SEARCH, "lookup", partial(_lookup, STAM_PLUS_FIELDS),
-                        description="Stamoplysninger for en person")
-
-SERVICES: dict[str, ServiceSpec] = {s.name.casefold(): s for s in (STAMP, STAM_PLUS)}
-
-
-def lookup(gate: Gate, actor: Actor, service: str | ServiceSpec, pnr: str) -> dict[str, Any]:
-    """Look a person up with ``service`` (``"STAMP"`` or ``"Stam+"``) through the gate."""
-    spec = service if isinstance(service, ServiceSpec) else SERVICES.get(service.casefold())
-    if spec is None:
-        raise ValueError(f"no lookup service {service!r}; known: STAMP, Stam+")
-    return gate.call(actor, spec, pnr=pnr).records[0]
 
 
 # --- names, relatives and the contact address (navne3, Familie+, Familie, adresse4) -----------------
