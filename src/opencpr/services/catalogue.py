@@ -311,14 +311,14 @@ class SearchService:
         return out
 
 
-#: Modules that declare services (each has ``SERVICES``), in catalogue order.
+#: Modules that declare services (each has ``SERVICES``), in catalogue order. The package
+#: :mod:`opencpr.services.lookups` declares services by area; its ``SERVICES`` lists them all in the
+#: order of the published specifications.
 _MODULES = (
     "opencpr.services.persons",
     "opencpr.services.addresses",
     "opencpr.services.personal_data",
-    "opencpr.services.geography",
-    "opencpr.services.other",
-    "opencpr.services.searches",
+    "opencpr.services.lookups",
 )
 
 

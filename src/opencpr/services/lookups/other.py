@@ -31,10 +31,10 @@ from opencpr.services.catalogue import (
 )
 from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import InvalidKey, PersonNotFound
+from opencpr.services.lookups.common import NOTES
 
 __all__ = ["AJOURF", "CODE_TYPES", "KODETEKST", "SERVICES", "code_texts"]
 
-NOTES = "Designed in CPR's style; not a recorded CPR answer."
 
 # --- AJOURF: updates on a person in an interval ------------------------------------------------------
 
