@@ -29,7 +29,7 @@ from opencpr.services import catalogue as cat
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import MalformedPNR, NoAccess, PersonNotFound, ProtectionLeak, ServiceError
 from opencpr.services.gate import AuditMode, Gate
-from opencpr.services.lookup import MASTER_DATA_FIELDS, STAMP_FIELDS
+from opencpr.services.lookups.master_data import MASTER_DATA_FIELDS, STAMP_FIELDS
 
 DAY = dt.datetime(2002, 6, 1, 10, 0, 0)
 AALBORG_PERSON = "0101965058"  # lives in 0851 Aalborg, no protection

@@ -311,13 +311,10 @@ class SearchService:
         return out
 
 
-#: Modules that declare services (each has ``SERVICES``), in catalogue order. The package
-#: :mod:`opencpr.services.lookups` declares services by area; its ``SERVICES`` lists them all in the
-#: order of the published specifications.
+#: Modules that declare services (each has ``SERVICES``), in catalogue order. The search and lookup
+#: services are declared by area in the modules of :mod:`opencpr.services.lookups`; the package's
+#: ``SERVICES`` lists them all in the order of the published specifications.
 _MODULES = (
-    "opencpr.services.persons",
-    "opencpr.services.addresses",
-    "opencpr.services.personal_data",
     "opencpr.services.lookups",
 )
 
