@@ -1,9 +1,9 @@
 """What the gate costs: Stam+ lookups per second with and without it.
 
-Runs the same service code (``opencpr.services.lookup.STAM_PLUS``) over CPR's 80 demo persons
+Runs the same service (the catalogue's ``Stam+``, keys validated as for any call) over CPR's 80 demo persons
 
 * ungated — the service run with a context made directly: no permission check, no protection,
-  no audit record, no usage count (only possible here, through a private name);
+  no audit record, no usage count (only possible here, with the gate's key GATE_ONLY);
 * gate, sync audit — each call's audit record and usage count commit with the call;
 * gate, deferred audit — records queued and written in batches by the audit writer (timed
   until the last one is written).
@@ -35,11 +35,12 @@ from opencpr.register.db import make_engine
 from opencpr.register.demo import load_demo_persons
 from opencpr.register.migrate import upgrade
 from opencpr.register.schema import person
-from opencpr.services import gate as gate_module
-from opencpr.services.contract import ServiceContext
+from opencpr.services import catalogue
+from opencpr.services.contract import GATE_ONLY, ServiceContext
 from opencpr.services.gate import AuditMode, Gate
-from opencpr.services.lookup import STAM_PLUS
 from opencpr.services.permissions import ensure_default_groups
+
+STAM_PLUS = catalogue.find("Stam+").spec
 
 
 def prepare(engine: Engine) -> list[str]:
@@ -57,8 +58,8 @@ def run_ungated(engine: Engine, actor, pnrs: list[str], n: int) -> float:
     started = time.perf_counter()
     for i in range(n):
         with engine.connect() as conn:
-            # bypasses the gate on purpose (private key): the baseline the gate is measured against
-            ctx = ServiceContext(gate_module._GATE, conn, actor, grant, clock.now())
+            # bypasses the gate on purpose (the gate's key): the baseline the gate is measured against
+            ctx = ServiceContext(GATE_ONLY, conn, actor, grant, clock.now())
             STAM_PLUS.run(ctx, pnr=pnrs[i % len(pnrs)])
             conn.commit()  # as the gate does (a rollback drops psycopg's prepared statements)
     return time.perf_counter() - started

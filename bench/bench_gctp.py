@@ -454,7 +454,7 @@ def bench_searches(args, port: int, meter: Meter, cases) -> dict[str, Any]:
         try:
             find(service)
         except UnknownService:
-            print(f"  {service}: not in the catalogue yet (opencpr.services.searches) — skipped", flush=True)
+            print(f"  {service}: not in the catalogue yet (opencpr.services.lookups) — skipped", flush=True)
             results[service] = "skipped: not in the catalogue"
             continue
         for label, keys in service_cases:

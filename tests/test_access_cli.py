@@ -21,8 +21,8 @@ from opencpr.domain.kvit import Kvit
 from opencpr.register.access_schema import audit_record
 from opencpr.register.db import make_engine
 from opencpr.register.demo import load_demo_persons
+from opencpr.services import catalogue as cat
 from opencpr.services.gate import Gate
-from opencpr.services.lookup import lookup
 
 ENV = {"OPENCPR_PASSWORD_COST": "cheap"}
 
@@ -97,7 +97,7 @@ def test_audit_verify_person_and_user(run, database_url):
         run(users_app, "add", "KOM1", "-a", "0851", "-g", "municipality")
         load_demo_persons(engine)
         gate = Gate(engine, FixedClock(dt.datetime(2026, 11, 2, 9, 30)))
-        lookup(gate, actor_for_user(engine, "KOM1", client="10.9.8.7"), "Stam+", "0101965058")
+        gate.call(actor_for_user(engine, "KOM1", client="10.9.8.7"), cat.find("Stam+").spec, pnr="0101965058")
         assert "OK: 2 audit records" in run(audit_app, "verify").stdout
         person = run(audit_app, "person", "010196-5058").stdout
         assert person == ("#2 2026-11-02T09:30:00 KOM1 (0851, municipality) from 10.9.8.7 Stam+ lookup "

@@ -8,9 +8,11 @@ REST value written in GCTP's format). The catalogue's own rules are checked too.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from opencpr.access.groups import Kind
 from opencpr.api.gctp import wire_value
+from opencpr.services import lookups
 from opencpr.services.catalogue import Shape, catalogue, specifications
 from opencpr.services.permissions import DEFAULT_GROUPS, default_groups
 
@@ -32,6 +34,16 @@ def test_every_service_is_declared_soundly():
             s.key_named(name)  # the example uses declared keys only
         if s.shape is Shape.SEARCH:
             assert s.keys and any(k.name == "MAXA" for k in s.keys), s.name
+
+
+def test_each_service_is_declared_once_in_one_area_module():
+    declared = [s for module in lookups.MODULES for s in module.SERVICES]
+    assert len(declared) == len(set(declared))  # no service in two modules
+    assert set(lookups.SERVICES) == set(declared) and len(lookups.SERVICES) == len(declared)
+    assert list(catalogue().values()) == list(lookups.SERVICES)
+    assert sorted(m.__name__ for m in lookups.MODULES) == sorted(
+        f"opencpr.services.lookups.{f.stem}" for f in Path(lookups.__file__).parent.glob("*.py")
+        if f.stem not in ("__init__", "common", "search"))
 
 
 def test_default_groups_follow_the_catalogue():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from conftest import TEST_USERS
 from opencpr.services import catalogue as cat
-from opencpr.services.geography import fold, name_matches
+from opencpr.services.lookups.geography import fold, name_matches
 
 
 def _values(row: dict, *names: str) -> tuple:

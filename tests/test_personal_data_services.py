@@ -9,10 +9,15 @@ from sqlalchemy import insert, update
 
 from opencpr.register.schema import citizenship, departure, election, guardianship, name
 from opencpr.services.catalogue import find
-from opencpr.services.personal_data import SERVICES, VoterFacts, voting_right
+from opencpr.services.lookups.election import VoterFacts, voting_right
 
 NOT_IN_REGISTER = "0505700007"  # a valid PNR no demo person has
 MALFORMED = "0707614286"  # fails the modulus 11 check
+
+#: The services these tests cover (declared in opencpr.services.lookups: names, overview,
+#: master_data, civil_status, citizenship, addresses, election and guardianship).
+SERVICES = tuple(find(n) for n in ("NAVNE", "OVERSIGT", "START", "SEPARATION", "STATSB", "SUPLADR", "TIDLPNR",
+                                   "VALG", "VALGRET", "VAERGE"))
 
 
 def _row(answer: dict, i: int = 0) -> dict[str, str | None]:

@@ -2,5 +2,5 @@
 
 * :mod:`~opencpr.services.gate` — the gate: permission, protection, audit, usage.
 * :mod:`~opencpr.services.errors` — service errors carrying CPR's Kvit codes.
-* :mod:`~opencpr.services.lookup` — master data lookups (``STAMP``, ``Stam+``).
+* :mod:`~opencpr.services.lookups` — the search and lookup services of the catalogue, by area.
 """

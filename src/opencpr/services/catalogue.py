@@ -31,6 +31,7 @@ from typing import Any
 
 from opencpr.access.groups import Kind
 from opencpr.declared import collect
+from opencpr.domain.flags import parse_flag
 from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import InvalidPNR, parse
 from opencpr.formats.fields import Fmt, Out
@@ -38,7 +39,8 @@ from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import InvalidKey, MalformedPNR, MissingKey, UnknownField, UnknownService
 
 __all__ = [
-    "Category", "Fmt", "Key", "KeyType", "Out", "SearchService", "Shape", "catalogue", "find", "specifications",
+    "PNR_KEY", "Category", "Fmt", "Key", "KeyType", "Out", "SearchService", "Shape", "catalogue", "find",
+    "specifications",
 ]
 
 
@@ -66,12 +68,8 @@ class KeyType(StrEnum):
     DATE = "date"  # yyyyMMdd (given as a key) → YYYY-MM-DD
     DATETIME = "datetime"  # yyyyMMdd or yyyyMMddHHmm → YYYY-MM-DDTHH:MM
     CHOICE = "choice"  # one of ``choices`` (case-insensitive)
-    FLAG = "flag"  # X, J, JA, Y, 1 → True; blank, N, NEJ, 0 → False
+    FLAG = "flag"  # X (J, JA, Y, 1 …) → True; blank (N, NEJ, 0 …) → False: see opencpr.domain.flags
     INT = "int"  # a whole number within ``low``..``high``
-
-
-_TRUE = {"x", "j", "ja", "y", "yes", "1", "true", "*"}
-_FALSE = {"", "n", "nej", "no", "0", "false"}
 
 
 @dataclass(frozen=True)
@@ -100,12 +98,10 @@ class Key:
             except (InvalidPNR, TypeError, ValueError):
                 raise MalformedPNR(value) from None
         if t is KeyType.FLAG:
-            folded = value.casefold()
-            if folded in _TRUE:
-                return True
-            if folded in _FALSE:
-                return False
-            raise InvalidKey(self.name, value, "X or blank")
+            flag = parse_flag(value)
+            if flag is None:
+                raise InvalidKey(self.name, value, "X or blank")
+            return flag
         if value == "":
             return None
         if t is KeyType.DIGITS:
@@ -144,6 +140,10 @@ class Key:
         if self.aliases:
             out["aliases"] = list(self.aliases)
         return out
+
+
+#: The key of every lookup by PNR (opslag, personnummer som nøgle).
+PNR_KEY = Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits")
 
 
 def _parse_moment(key: Key, value: str) -> str:
@@ -282,14 +282,11 @@ class SearchService:
         return out
 
 
-#: Modules that declare services (each has ``SERVICES``), in catalogue order.
+#: Modules that declare services (each has ``SERVICES``), in catalogue order. The search and lookup
+#: services are declared by area in the modules of :mod:`opencpr.services.lookups`; the package's
+#: ``SERVICES`` lists them all in the order of the published specifications.
 _MODULES = (
-    "opencpr.services.persons",
-    "opencpr.services.addresses",
-    "opencpr.services.personal_data",
-    "opencpr.services.geography",
-    "opencpr.services.other",
-    "opencpr.services.searches",
+    "opencpr.services.lookups",
 )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from opencpr.domain import reference
 from opencpr.domain.codes import CodeTable
+from opencpr.domain.flags import parse_flag
 from opencpr.domain.pnr import InvalidPNR, parse
 
 # --- problems ---------------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ class FieldKind(StrEnum):
     PNR = "pnr"  # a valid CPR number
     DATE = "date"  # yyyyMMdd or YYYY-MM-DD → YYYY-MM-DD
     CHOICE = "choice"  # one of ``choices``
-    FLAG = "flag"  # X/blank
+    FLAG = "flag"  # X/blank (the spellings of opencpr.domain.flags)
     MUNICIPALITY = "municipality"  # a municipality code, translated to its name
     COUNTRY = "country"  # a country code (authority table type 30), translated to its name
     AUTHORITY = "authority"  # any authority code, translated to its name
@@ -77,9 +78,6 @@ class FieldKind(StrEnum):
     HOUSE_NO = "house_no"  # 1-999 with an optional letter → CPR's 4-character form ("012B", "007 ")
     FLOOR = "floor"  # st, kl, 1-99 → "st", "kl", "01"…
     DOOR = "door"  # tv, th, mf or up to 4 characters → right-aligned like CPR ("  tv")
-
-
-_TRUE = {"x", "j", "ja", "y", "1", "true"}
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,10 @@ def parse_value(f: DataField, raw: Any) -> tuple[Any, Problem | None]:
     value = text.strip()
     k = f.kind
     if k is FieldKind.FLAG:
-        return value.casefold() in _TRUE, None
+        flag = parse_flag(value)
+        if flag is None:
+            return None, _problem(f, INVALID, f"{value} er ikke X eller blank")
+        return flag, None
     if k is FieldKind.DOOR:
         if not text.strip():
             return None, None

@@ -21,6 +21,7 @@ from opencpr.register.schema import ROW_ID, event, person
 from opencpr.services.catalogue import (
     ALL_PUBLIC,
     AUTHORITIES,
+    PNR_KEY,
     Category,
     Fmt,
     Key,
@@ -30,10 +31,10 @@ from opencpr.services.catalogue import (
 )
 from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import InvalidKey, PersonNotFound
+from opencpr.services.lookups.common import NOTES
 
 __all__ = ["AJOURF", "CODE_TYPES", "KODETEKST", "SERVICES", "code_texts"]
 
-NOTES = "Designed in CPR's style; not a recorded CPR answer."
 
 # --- AJOURF: updates on a person in an interval ------------------------------------------------------
 
@@ -92,7 +93,7 @@ AJOURF = SearchService(
     "were registered: time, event code and text, derived marker (the relation of a person changed by "
     "another's event), the date the event took effect and the authority, where known.",
     Category.OTHER,
-    (Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits"),
+    (PNR_KEY,
      Key("FRA", "since", KeyType.TEXT, required=True, length=16,
          description="From: yyyyMMdd (from 00:00) or yyyyMMddHHmm, inclusive"),
      Key("TIL", "until", KeyType.TEXT, length=16,

@@ -29,10 +29,10 @@ from opencpr.domain.reference import AUTHORITY_TYPES, Authority, Road
 from opencpr.services.catalogue import ALL_PUBLIC, Category, Fmt, Key, KeyType, Out, SearchService, Shape
 from opencpr.services.contract import Outcome, ServiceContext
 from opencpr.services.errors import InvalidKey
+from opencpr.services.lookups.common import NOTES
 
 __all__ = ["SERVICES", "fold", "name_matches"]
 
-NOTES = "Designed in CPR's style; not a recorded CPR answer."
 PARISH = "25"  # MYNTYP of parishes (sogne)
 DEFAULT_ROWS = 100
 MAX_ROWS = 1000
