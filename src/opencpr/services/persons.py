@@ -48,6 +48,7 @@ from opencpr.services.lookup import (
     read_person,
     read_relatives,
 )
+from opencpr.services.pending import pending_mark
 
 PNR_KEY = Key("PNR", "pnr", KeyType.PNR, required=True, description="The person's CPR number, 10 digits")
 MARK_KEY = Key("AKX", "all", KeyType.FLAG, description="X: all fields (accepted; every field is always sent)")
@@ -84,6 +85,7 @@ def _stamp(ctx: ServiceContext, pnr: str, all: bool = False) -> Outcome:
     record = read_master_data(ctx, pnr)
     out = {f: record[f] for f in STAMP_FIELDS}
     out["protection_text"] = PROTECTION_TEXT if record["name_address_protected"] else None
+    out["pending_mark"] = pending_mark(ctx.conn, out["pnr"])  # I_VENT_MRK
     return Outcome([out])
 
 
