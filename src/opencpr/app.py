@@ -3,6 +3,7 @@
 * ``POST /cpr-online-gctp/gctp`` — GCTP (:mod:`opencpr.api.gctp`);
 * ``GET /cpr-online-gctp/services`` — the published service specifications;
 * ``/api/v1/…`` — REST/JSON (:mod:`opencpr.api.rest`), described at ``/openapi.json`` and ``/docs``;
+* ``/console`` — the caseworker console (:mod:`opencpr.api.console`), and ``/`` the front door;
 * ``GET /healthz`` — liveness.
 """
 
@@ -13,12 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 import opencpr
 from opencpr import scheduler
+from opencpr.api import console, rest
 from opencpr.api import gctp as gctp_api
-from opencpr.api import rest
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
 from opencpr.services import catalogue as cat
@@ -52,7 +54,8 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
         if checkpointer is not None:
             checkpointer.stop()
 
-    app = FastAPI(title="OpenCPR", version=getattr(opencpr, "__version__", "0"), lifespan=lifespan,
+    # the API documentation (/docs, /redoc) with its assets served by this server: it works offline
+    app = FastAPIOffline(title="OpenCPR", version=getattr(opencpr, "__version__", "0"), lifespan=lifespan,
                   description="The Danish CPR services server: GCTP and REST/JSON over one service catalogue.")
     app.state.gate = gate
 
@@ -68,6 +71,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
         routes(app)
     app.include_router(rest.router(gate))
     rest.install_errors(app)
+    console.install(app, gate)  # /console and the front door /
     return gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
 
 

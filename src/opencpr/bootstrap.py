@@ -6,6 +6,7 @@ parts made the same way:
 * :func:`open_engine` — the register's engine at a database URL (schema brought up to date);
 * :func:`make_gate` — the one :class:`~opencpr.services.gate.Gate` on an engine;
 * :func:`job_gate` — a gate and the actor of a named job (the pending register's run, nightly jobs);
+* :func:`user_gate` — a gate and a user's actor, for the command line acting as a caseworker;
 * :func:`ensure_defaults` — the default security groups;
 * :func:`ensure_demo_user` — the demo register's user (:data:`DEMO_USER`, :data:`DEMO_PASSWORD`).
 """
@@ -16,7 +17,7 @@ from sqlalchemy import Engine
 
 from opencpr.access.actor import Actor
 from opencpr.access.passwords import Passwords
-from opencpr.access.users import add_user, get_user, job_actor, set_known_password
+from opencpr.access.users import actor_for_user, add_user, get_user, job_actor, set_known_password
 from opencpr.clock import Clock
 from opencpr.register.migrate import open_register
 from opencpr.services.gate import AuditMode, Gate
@@ -24,7 +25,7 @@ from opencpr.services.permissions import ensure_default_groups
 
 __all__ = [
     "DEMO_AUTHORITY", "DEMO_GROUP", "DEMO_PASSWORD", "DEMO_USER", "ensure_defaults", "ensure_demo_user",
-    "job_gate", "make_gate", "open_engine",
+    "job_gate", "make_gate", "open_engine", "user_gate",
 ]
 
 #: The demo register's user: authority 0851 (Aalborg) in the CPR office's group, so every service is open.
@@ -49,6 +50,12 @@ def make_gate(engine: Engine, clock: Clock | None = None, *, audit_mode: AuditMo
 def job_gate(engine: Engine, job: str, clock: Clock | None = None) -> tuple[Gate, Actor]:
     """A gate on ``engine`` and the actor a job (``run-due`` …) calls services as."""
     return make_gate(engine, clock), job_actor(engine, job)
+
+
+def user_gate(engine: Engine, user_code: str, clock: Clock | None = None) -> tuple[Gate, Actor]:
+    """A gate on ``engine`` and an active user's actor (the operator acts as that caseworker on the
+    command line: the audit trail names the user code, and the user's group decides what it may do)."""
+    return make_gate(engine, clock), actor_for_user(engine, user_code.strip().upper(), client="cli")
 
 
 def ensure_defaults(engine: Engine, clock: Clock | None = None) -> list[str]:

@@ -101,6 +101,39 @@ def blank_address(record: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     return record
 
 
+#: Kinds of person data that are address data through and through: a protected person's row of one
+#: of them goes out with every value blank (only the keys in :data:`ROW_KEYS` stay).
+ADDRESS_DATA: frozenset[str] = frozenset({
+    "address", "clear_address", "contact_address", "departure", "shared_residence", "supplementary_address",
+})
+
+#: What a blanked row keeps: whose it is and which row it is, never what it says.
+ROW_KEYS: frozenset[str] = frozenset({"pnr", "id", "current", "correction"})
+
+#: Parts whose named fields hold another part's data (a report's data, before and after): blanked whole.
+NESTED_DATA: dict[str, frozenset[str]] = {
+    "pending_report": frozenset({"data", "texts", "before", "after"}),
+}
+
+
+def blank_part(kind: str, row: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Blank a protected person's row of a declared person-data part (``Outcome.parts``) in place.
+
+    Rows of address data (:data:`ADDRESS_DATA`) lose every value but their keys; a part with
+    nested data (:data:`NESTED_DATA`) loses that data whole; any other part loses its address
+    fields (:data:`ADDRESS_FIELDS`), as a record does.
+    """
+    if kind in ADDRESS_DATA:
+        for name in row:
+            if name not in ROW_KEYS:
+                row[name] = None
+        return row
+    for name in NESTED_DATA.get(kind, ()):
+        if name in row:
+            row[name] = None
+    return blank_address(row)
+
+
 def hides_address(types: Iterable[str], sees_protected: bool) -> bool:
     """True if a person with protection ``types`` in force must have the address hidden."""
     return not sees_protected and NAME_AND_ADDRESS in types

@@ -178,6 +178,8 @@ class GctpHandler:
                  client: str | None) -> bytes:
         token = token_from_cookie(cookie_header)
         actor = self.gate.actor_for_token(token or "", client=client)
+        if request.system.casefold() == "cprajour" and request.service.strip().upper() == "VENTEREG":
+            return pending_reply(self.gate, self.env, version, request, actor)
         if request.system.casefold() == "cprajour":
             return update_reply(self.gate, self.env, version, request, actor)
         service = cat.find(request.service)
@@ -219,7 +221,7 @@ def _update_answer(service: str, header: dict[str, str], outcome: Outcome, actio
                                [(WIRE_NAME[a], ACTION_TEXTS[a]) for a in info.get("actions", ())])
     if action == "initiate":
         answer.tables.append(("Stamdata", [field_values(MASTER_FIELDS, r) for r in outcome.records]))
-        for table, rows in info.get("current", {}).items():
+        for table, rows in outcome.parts.items():  # the current data, protection applied by the gate
             names = cpr_field_names(table)
             columns = [c for c in (rows[0] if rows else {}) if c not in ("id", "pnr")]
             named = {c: names.get(c, (c.upper(), "A")) for c in columns}  # tables without a record type
@@ -277,6 +279,87 @@ def update_reply(gate: Gate, env: str | None, version: str, request: gctp.Servic
     header = {k: v for k, v in request.header.items() if k in ("mk", "st", "u", "pt")}
     header = {"a": WIRE_NAME[action], "ts": outcome.info.get("session", ""), **header}
     return gctp.update_answer(version, _update_answer(request.service, header, outcome, action), env=env)
+
+
+# --- the pending register (System r="CprAjour", Service r="VENTEREG") -------------------------------------
+
+def _summary(value: Any) -> str | None:
+    """A report's data, before or after as one line of text (``KOMKOD=0851 (Aalborg), …``)."""
+    if not value:
+        return None
+    if isinstance(value, dict) and all(isinstance(v, list) for v in value.values()):  # before: table -> rows
+        parts = [", ".join(f"{k}={v}" for k, v in row.items() if v not in (None, "", False))
+                 for rows in value.values() for row in rows]
+        return "; ".join(p for p in parts if p) or None
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, "")) or None
+    if isinstance(value, list):
+        return ", ".join(f"{a['field']}={a['value']}" + (f" ({a['text']})" if a.get("text") else "")
+                         for a in value if isinstance(a, dict) and "field" in a) or None
+    return str(value)
+
+
+def report_rows(reports: list[dict[str, Any]]) -> list[list[FieldValue]]:
+    """The rows of ``Table r="Venteregister"``."""
+    from opencpr.formats.gctp_pending import REPORT_FIELDS
+
+    rows = []
+    for report in reports:
+        shown = dict(report, data_text=_summary(report.get("data")), before_text=_summary(report.get("before")),
+                     after_text=_summary(report.get("after")),
+                     problems_text="; ".join(f"{p['code']} {p['text']}" for p in report.get("problems") or ())
+                     or None)
+        rows.append(field_values(REPORT_FIELDS, shown))
+    return rows
+
+
+def pending_reply(gate: Gate, env: str | None, version: str, request: gctp.ServiceRequest, actor) -> bytes:
+    """Answer a call on the pending register: status, tilbagetraek, indbakke, godkend, afvis."""
+    from opencpr.formats.gctp_pending import SERVICE, WIRE_ACTIONS, WIRE_NAME
+    from opencpr.services import pending
+    from opencpr.services.errors import InvalidKey, UnknownField
+
+    wire = (request.header.get("a") or "status").strip().casefold()
+    action = WIRE_ACTIONS.get(wire)
+    if action is None:
+        raise InvalidKey("a", wire, ", ".join(WIRE_ACTIONS))
+    keys: dict[str, str] = {}
+    for name, value in (*request.keys, *request.data):
+        low = name.strip().upper()
+        if low not in ("VENTEID", "PNR", "KOMKOD", "BEGRUNDELSE", "FRA"):
+            raise UnknownField(name, SERVICE)
+        keys[low] = value
+    pending_id = keys.get("VENTEID")
+    if action in ("withdraw", "approve", "reject") and not pending_id:
+        from opencpr.services.errors import MissingKey
+
+        raise MissingKey("VENTEID", SERVICE)
+    if action == "status":
+        outcome = gate.call(actor, pending.REPORT_STATUS, pending_id=pending_id, pnr=keys.get("PNR"))
+    elif action == "withdraw":
+        outcome = gate.call(actor, pending.WITHDRAW_PENDING, pending_id=pending_id)
+    elif action == "inbox":
+        outcome = pending.inbox(gate, actor, municipality=keys.get("KOMKOD"), after=keys.get("FRA"))
+    elif action == "approve":
+        outcome = pending.approve(gate, actor, pending_id)
+    else:
+        outcome = pending.reject(gate, actor, pending_id, keys.get("BEGRUNDELSE") or "")
+    header = {"a": WIRE_NAME[action], **{k: v for k, v in request.header.items() if k in ("ts", "mk")}}
+    answer = gctp.UpdateAnswer("CprAjour", SERVICE, header, [])
+    answer.tables.append(("Venteregister", report_rows(outcome.parts.get("pending_report", []))))
+    receipt = outcome.info.get("receipt")
+    if receipt:
+        from opencpr.formats.gctp_updates import RECEIPT_FIELDS
+
+        shown = dict(receipt, event_ids=" ".join(str(i) for i in receipt.get("event_ids", ())),
+                     persons=" ".join(receipt.get("persons", ())))
+        answer.tables.append(("Kvittering", [field_values(RECEIPT_FIELDS, shown)]))
+        answer.tables.append(("Haendelser", [[FieldValue("PNR", e["pnr"]), FieldValue("HAENDELSE", e["event"]),
+                                              FieldValue("AFLEDTMRK", e["derived_marker"] or None)]
+                                             for e in receipt.get("log", ())]))
+    if outcome.info.get("restart"):
+        answer.header["fra"] = str(outcome.info["restart"])
+    return gctp.update_answer(version, answer, env=env)
 
 
 # --- the HTTP side: a plain ASGI application ------------------------------------------------------------

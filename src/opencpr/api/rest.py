@@ -38,7 +38,7 @@ _STATUS = {
     Kvit.PERSON_NOT_FOUND.code: 404, Kvit.UNKNOWN_SERVICE.code: 404,
     Kvit.UNKNOWN_FIELD.code: 400, Kvit.KEY_MISSING.code: 400, Kvit.KEY_INVALID.code: 400,
     Kvit.PNR_MALFORMED.code: 400, Kvit.AUTHORITY_NO_ACCESS.code: 403, Kvit.SESSION_UNKNOWN.code: 404,
-    Kvit.NOT_VALIDATED.code: 409, Kvit.DATA_REFUSED.code: 422, Kvit.KEYS_CHANGED.code: 409, Kvit.CONFLICT.code: 409,
+    Kvit.PENDING_UNKNOWN.code: 404, Kvit.PENDING_DECIDED.code: 409, Kvit.NOT_VALIDATED.code: 409, Kvit.DATA_REFUSED.code: 422, Kvit.KEYS_CHANGED.code: 409, Kvit.CONFLICT.code: 409,
 }
 
 
@@ -61,6 +61,10 @@ class EventStep(BaseModel):
                                                                  "saved primary event whose case it belongs to")
     waiting: bool = Field(False, description="save: put the event in the pending register (the waiting system), "
                                              "applied on its date")
+
+
+class Rejection(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="Why the report is rejected (the reporter sees it)")
 
 
 class SignonAnswer(BaseModel):
@@ -163,6 +167,8 @@ def router(gate: Gate) -> APIRouter:
         except KvitError as exc:
             return kvit_response(exc.code, exc.text)
         info = dict(outcome.info)
+        if action == "initiate":  # the current data the event concerns, protection applied by the gate
+            info["current"] = outcome.parts
         return JSONResponse(_jsonable({"event": code.upper(), "action": action, "records": outcome.records,
                                        **info}))
 
@@ -174,6 +180,58 @@ def router(gate: Gate) -> APIRouter:
 
         api.add_api_route(f"/events/{{code}}/{action}", make(), methods=["POST"], tags=["events"],
                           summary=f"Event dialogue: {action}", name=f"event-{action}")
+
+    # --- the pending register: the reporter's status and withdraw, the municipality's inbox and decisions
+
+    def pending_call(request: Request, run) -> JSONResponse:
+        client = request.client.host if request.client else None
+        try:
+            actor = gate.actor_for_token(_bearer(request), client=client)
+            outcome = run(actor)
+        except errors.DataRefused as exc:
+            return kvit_response(exc.code, exc.text, [p.as_dict() for p in exc.problems])
+        except KvitError as exc:
+            return kvit_response(exc.code, exc.text)
+        info = {k: v for k, v in outcome.info.items()}
+        return JSONResponse(_jsonable({"reports": outcome.parts.get("pending_report", []), **info}))
+
+    @api.get("/pending/reports", tags=["pending"], summary="The caller's own reports and what became of them")
+    def own_reports(request: Request, pnr: str | None = None) -> Any:
+        from opencpr.services import pending
+
+        return pending_call(request, lambda actor: gate.call(actor, pending.REPORT_STATUS, pnr=pnr))
+
+    @api.get("/pending/reports/{pending_id}", tags=["pending"], summary="One report's status")
+    def report_status(pending_id: int, request: Request) -> Any:
+        from opencpr.services import pending
+
+        return pending_call(request, lambda actor: gate.call(actor, pending.REPORT_STATUS, pending_id=pending_id))
+
+    @api.post("/pending/reports/{pending_id}/withdraw", tags=["pending"], summary="Withdraw a report still waiting")
+    def withdraw(pending_id: int, request: Request) -> Any:
+        from opencpr.services import pending
+
+        return pending_call(request, lambda actor: gate.call(actor, pending.WITHDRAW_PENDING, pending_id=pending_id))
+
+    @api.get("/pending/inbox", tags=["pending"],
+             summary="Reports awaiting the caller's municipality, with what would change")
+    def inbox(request: Request, municipality: str | None = None, after: int | None = None) -> Any:
+        from opencpr.services import pending
+
+        return pending_call(request, lambda actor: pending.inbox(gate, actor, municipality=municipality, after=after))
+
+    @api.post("/pending/reports/{pending_id}/approve", tags=["pending"],
+              summary="Approve a report: validated again and applied as of its event date")
+    def approve(pending_id: int, request: Request) -> Any:
+        from opencpr.services import pending
+
+        return pending_call(request, lambda actor: pending.approve(gate, actor, pending_id))
+
+    @api.post("/pending/reports/{pending_id}/reject", tags=["pending"], summary="Reject a report with a reason")
+    def reject(pending_id: int, body: Rejection, request: Request) -> Any:
+        from opencpr.services import pending
+
+        return pending_call(request, lambda actor: pending.reject(gate, actor, pending_id, body.reason))
 
     def endpoint_for(service: SearchService):
         def endpoint(request: Request) -> Any:

@@ -299,13 +299,90 @@ def pending_list(
 @pending_app.command("withdraw")
 def pending_withdraw(pending_id: int, database_url: DatabaseOption = None) -> None:
     """Withdraw a waiting event."""
+    from opencpr.domain.kvit import KvitError
     from opencpr.services.pending import WITHDRAW_PENDING
 
     gate, actor = _job_gate(database_url)
-    with gate:
-        done = gate.call(actor, WITHDRAW_PENDING, pending_id=pending_id).info["withdrawn"]
-    if not done:
-        console.print(f"[red]Event {pending_id} is not waiting[/]")
-        raise typer.Exit(1)
+    try:
+        with gate:
+            gate.call(actor, WITHDRAW_PENDING, pending_id=pending_id)
+    except KvitError as exc:
+        console.print(f"[red]Kvit {exc.code}: {exc.text}[/]")
+        raise typer.Exit(1) from None
     console.print(f"Withdrew event {pending_id}")
 
+
+UserOption = Annotated[str, typer.Option("--user", "-u", envvar="OPENCPR_USER",
+                                         help="The caseworker's user code: the decision is audited on it and "
+                                              "the user's group and municipality decide what it may do.")]
+
+
+def _decide(database_url: str | None, user: str, run) -> None:
+    from opencpr.access.users import UserError
+    from opencpr.bootstrap import user_gate
+    from opencpr.domain.kvit import KvitError
+    from opencpr.services.errors import DataRefused
+
+    try:
+        gate, actor = user_gate(_engine(database_url), user)
+    except UserError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    try:
+        with gate:
+            outcome = run(gate, actor)
+    except DataRefused as exc:
+        console.print(f"[red]Kvit {exc.code}: {exc.kvit.text}[/]")
+        for p in exc.problems:
+            console.print(f"  {p.code} {p.field or ''} {p.text}")
+        raise typer.Exit(1) from None
+    except KvitError as exc:
+        console.print(f"[red]Kvit {exc.code}: {exc.text}[/]")
+        raise typer.Exit(1) from None
+    for r in outcome.parts.get("pending_report", []):
+        console.print(f"{r['pending_id']}: {r['event']} {r['pnr'] or ''} {r['event_date']} — {r['status_text']}"
+                      + (f" ({r['reason']})" if r.get("reason") else ""))
+
+
+@pending_app.command("inbox")
+def pending_inbox(user: UserOption, municipality: Annotated[str | None, typer.Option(
+        help="The CPR office: only this municipality's reports.")] = None,
+                  database_url: DatabaseOption = None) -> None:
+    """The reports awaiting the user's municipality, with what would change."""
+    from opencpr.access.users import UserError
+    from opencpr.bootstrap import user_gate
+    from opencpr.services.pending import inbox
+
+    try:
+        gate, actor = user_gate(_engine(database_url), user)
+        with gate:
+            outcome = inbox(gate, actor, municipality=municipality, limit=200)
+    except UserError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    table = Table("id", "event", "pnr", "date", "municipality", "reported by", "would change to", "problems",
+                  title="Awaiting approval")
+    for r in outcome.parts.get("pending_report", []):
+        after = ", ".join(f"{a['field']}={a['value']}" for a in r.get("after") or ())
+        problems = "; ".join(p["text"] for p in r.get("problems") or ())
+        table.add_row(str(r["pending_id"]), r["event"], r["pnr"] or "", r["event_date"], r["municipality"] or "",
+                      r["reported_by"], after, problems)
+    Console().print(table)
+
+
+@pending_app.command("approve")
+def pending_approve(pending_id: int, user: UserOption, database_url: DatabaseOption = None) -> None:
+    """Approve a report: validated again on the register as it is now and applied as of its date."""
+    from opencpr.services.pending import approve
+
+    _decide(database_url, user, lambda gate, actor: approve(gate, actor, pending_id))
+
+
+@pending_app.command("reject")
+def pending_reject(pending_id: int, user: UserOption,
+                   reason: Annotated[str, typer.Option("--reason", "-r", help="Why: the reporter sees it.")],
+                   database_url: DatabaseOption = None) -> None:
+    """Reject a report with a reason."""
+    from opencpr.services.pending import reject
+
+    _decide(database_url, user, lambda gate, actor: reject(gate, actor, pending_id, reason))

@@ -33,6 +33,8 @@ class Kvit(Enum):
     KEYS_CHANGED = (5404, "Nøglefelterne må ikke ændres efter initiering")
     CONFLICT = (5405, "Personen er ændret af en anden siden validering; valider igen")  # this project's code
     NOT_SECONDARY = (5406, "Hændelsen %1% kan ikke indberettes som sekundær hændelse i denne sag")  # this project's code
+    PENDING_UNKNOWN = (5407, "Indberetningen %1% findes ikke i venteregistret")  # this project's code
+    PENDING_DECIDED = (5408, "Indberetningen %1% venter ikke længere på afgørelse")  # this project's code
     SIGNON_OK = (900, "Signon udført")
     TOKEN_UNKNOWN = (901, "Token kendes ikke")
     USER_UNKNOWN = (902, "Brugerid er ikke oprettet i sikkerhedssystemet")

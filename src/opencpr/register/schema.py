@@ -253,6 +253,12 @@ pending_event = Table(
     Column("resolved_at", String(19)),
     Column("resolved_by", String(40)),
     Column("result", Text),
+    # the municipality's decision on a report awaiting approval (migration 0009)
+    Column("decision", String(10)),  # approved, rejected
+    Column("decided_by", String(40)),  # the caseworker's user code
+    Column("decided_at", String(19)),
+    Column("reason", Text),
 )
 Index(None, pending_event.c.state, pending_event.c.event_date)
+Index(None, pending_event.c.municipality, pending_event.c.state)
 Index(None, pending_event.c.pnr)

@@ -33,16 +33,31 @@ __all__ = ["GATE_ONLY", "Actor", "Kind", "Memo", "Outcome", "Scope", "ServiceCon
 
 @dataclass(slots=True)
 class Outcome:
-    """What a service returns: records going out, persons changed, a note for the audit trail."""
+    """What a service returns: records going out, persons changed, a note for the audit trail.
+
+    Every row of a person's data that goes out is in ``records`` or in ``parts`` — never in
+    ``info`` — so that the gate's protection reaches it: ``parts`` names further person-data
+    parts by the kind of data they hold (``"address"``, ``"contact_address"``, ``"pending_report"``
+    …), each a list of rows with the ``"pnr"`` of the person they are about. The gate blanks a
+    protected person's rows by the rule for their kind (:func:`opencpr.access.protection.blank_part`).
+    """
 
     records: list[dict[str, Any]] = field(default_factory=list)  # each about one person has "pnr"
     changed: tuple[str, ...] = ()  # PNRs changed (updates)
     detail: str | None = None  # for the audit record (e.g. search criteria)
-    info: dict[str, Any] = field(default_factory=dict)  # e.g. restart key, total count
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. restart key, total count; no person data
+    parts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind of data -> rows with "pnr"
+
+    def rows(self) -> list[tuple[str | None, dict[str, Any]]]:
+        """Every row of person data going out, with its part's kind (None for ``records``)."""
+        found: list[tuple[str | None, dict[str, Any]]] = [(None, r) for r in self.records]
+        for kind, rows in self.parts.items():
+            found.extend((kind, r) for r in rows)
+        return found
 
     def persons(self) -> tuple[str, ...]:
         """Every PNR returned or changed, once each, in order."""
-        found = [r["pnr"] for r in self.records if r.get("pnr")]
+        found = [r["pnr"] for _, r in self.rows() if r.get("pnr")]
         if self.changed:
             found.extend(self.changed)
         return tuple(dict.fromkeys(found))

@@ -45,7 +45,8 @@ from opencpr.domain.kvit import Kvit, KvitError
 
 __all__ = [
     "AuditUnavailable", "AuthorityNoAccess", "AuthorityUnknown", "DataRefused", "InvalidKey", "KeysChanged",
-    "KvitError", "MalformedPNR", "MissingKey", "NoAccess", "NotSecondary", "NotValidated", "PersonNotFound",
+    "KvitError", "MalformedPNR", "MissingKey", "NoAccess", "NotSecondary", "NotValidated", "PendingDecided",
+    "PendingUnknown", "PersonNotFound",
     "ProtectionLeak", "ServiceError", "SessionUnknown", "TokenUnknown", "UnknownEvent", "UnknownField",
     "UnknownService", "UnknownSystem", "UpdateConflict",
 ]
@@ -144,8 +145,9 @@ class AuthorityNoAccess(ServiceError):
 
     default = Kvit.AUTHORITY_NO_ACCESS
 
-    def __init__(self, code: object) -> None:
-        super().__init__(Kvit.AUTHORITY_NO_ACCESS.format(str(code)[:10]))
+    def __init__(self, code: object, why: str | None = None) -> None:
+        text = Kvit.AUTHORITY_NO_ACCESS.format(str(code)[:10])
+        super().__init__(f"{text}: {why}" if why else text)
 
 
 class SessionUnknown(ServiceError):
@@ -196,3 +198,21 @@ class DataRefused(ServiceError):
     @property
     def lines(self) -> list[str]:
         return [f"{p.code} {p.text}" for p in self.problems]
+
+
+class PendingUnknown(ServiceError):
+    """No report with that id in the pending register (this project's Kvit 5407)."""
+
+    default = Kvit.PENDING_UNKNOWN
+
+    def __init__(self, pending_id: object) -> None:
+        super().__init__(Kvit.PENDING_UNKNOWN.format(str(pending_id)[:20]))
+
+
+class PendingDecided(ServiceError):
+    """The report is no longer waiting for a decision: decided, withdrawn or applied (Kvit 5408)."""
+
+    default = Kvit.PENDING_DECIDED
+
+    def __init__(self, pending_id: object, state: str) -> None:
+        super().__init__(f"{Kvit.PENDING_DECIDED.format(str(pending_id)[:20])} ({state})")

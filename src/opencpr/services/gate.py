@@ -36,7 +36,7 @@ from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, AuditWriter, append_audit, begin_write, write_audit
 from opencpr.access.groups import Scope
 from opencpr.access.passwords import Passwords
-from opencpr.access.protection import NAME_AND_ADDRESS, blank_address, visible_condition
+from opencpr.access.protection import NAME_AND_ADDRESS, blank_address, blank_part, visible_condition
 from opencpr.clock import Clock, SystemClock
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.domain.pnr import is_valid
@@ -240,16 +240,22 @@ class Gate:
         raise NoAccess(f"Personen hører ikke under myndighed {own}")
 
     def _protect(self, ctx: ServiceContext, spec: ServiceSpec, outcome: Outcome) -> None:
-        if ctx.sees_protected_addresses or not outcome.records:
+        """Blank protected persons' addresses in every part of the outcome that carries person data:
+        the records and each declared part (``Outcome.parts``), by the rule for the part's kind."""
+        if ctx.sees_protected_addresses or not (outcome.records or outcome.parts):
             return
-        pnrs = [r["pnr"] for r in outcome.records if r.get("pnr")]
+        rows = outcome.rows()
+        pnrs = [r["pnr"] for _, r in rows if r.get("pnr")]
         if not pnrs:
             return
         found = ctx.protections(pnrs)
-        for record in outcome.records:
-            types = found.get(record.get("pnr") or "")
+        for kind, row in rows:
+            types = found.get(row.get("pnr") or "")
             if types and NAME_AND_ADDRESS in types:
-                if spec.address_search:
+                if spec.address_search and kind is None:
                     raise ProtectionLeak(f"{spec.name} returned a person under name and address protection "
                                          f"to group {ctx.actor.group.name}")
-                blank_address(record)
+                if kind is None:
+                    blank_address(row)
+                else:
+                    blank_part(kind, row)

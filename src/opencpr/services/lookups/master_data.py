@@ -52,6 +52,7 @@ from opencpr.services.lookups.common import (
     hide_more,
 )
 from opencpr.services.lookups.names import read_name
+from opencpr.services.pending import pending_mark
 
 __all__ = ["MASTER_DATA_FIELDS", "SERVICES", "STAMP", "STAMP_FIELDS", "STAM_PLUS", "START", "TIDLPNR",
            "master_record", "read_master_data"]
@@ -140,6 +141,7 @@ def _stamp(ctx: ServiceContext, pnr: str, all: bool = False) -> Outcome:
     record = read_master_data(ctx, pnr)
     out = {f: record[f] for f in STAMP_FIELDS}
     out["protection_text"] = PROTECTION_TEXT if record["name_address_protected"] else None
+    out["pending_mark"] = pending_mark(ctx.conn, out["pnr"])  # I_VENT_MRK
     return Outcome([out])
 
 

@@ -18,14 +18,14 @@ from sqlalchemy import Connection, select, update
 
 from opencpr.clock import stamp
 from opencpr.domain.events import event as find_event
-from opencpr.domain.events.base import EventType, PersonState, Situation, check_fields, check_rules
+from opencpr.domain.events.base import EventType, PersonState, Problem, Situation, check_fields, check_rules
 from opencpr.register.changes import read_states
 from opencpr.register.schema import pending_event
 from opencpr.services.apply import apply_event
 from opencpr.services.contract import Kind, Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import UnknownEvent, UpdateConflict
 
-__all__ = ["APPLY_DUE", "DUE", "DueResult", "run_due"]
+__all__ = ["APPLY_DUE", "DUE", "DueResult", "run_due", "situation_of"]
 
 
 @dataclass(frozen=True)
@@ -62,20 +62,27 @@ def _apply_due(ctx: ServiceContext, pending_id: int, event_code: str | None = No
                    detail=f"pending {pending_id} {'applied' if result.applied else 'failed'}")
 
 
-def _apply_pending(conn: Connection, event: EventType, row: Mapping[str, Any], now: dt.datetime,
-                   today: str) -> DueResult:
+def situation_of(conn: Connection, event: EventType, row: Mapping[str, Any], now: dt.datetime, today: str
+                 ) -> tuple[Situation | None, dict[str, PersonState], list[Problem]]:
+    """A pending report's situation on the register as it is now: its data checked again, the
+    persons' state read, and the event's rules' problems (none if it may be applied)."""
     raw = json.loads(row["data"])
     values, texts, problems = check_fields(event, raw, now.date())
     states = read_states(conn, [row["pnr"]] if row["pnr"] else [], event.reads)
     person = states.get(row["pnr"]) if row["pnr"] else PersonState("", {"status": None})
     if person is None:
-        return DueResult(row["id"], event.code, row["pnr"], False, ("Personen findes ikke i CPR",))
+        return None, states, [Problem(4006, "Personen findes ikke i CPR")]
     states |= read_states(conn, [p for p in event.related(person, values) if p not in states], event.reads)
     others = {p: s for p, s in states.items() if p != row["pnr"]}
     situation = Situation(event.code, person, row["event_date"], today, row["authority"], values, texts, others,
                           moment=f"{row['event_date']}T00:00")
-    problems = problems or check_rules(event, situation)
-    if problems:
+    return situation, states, list(problems or check_rules(event, situation))
+
+
+def _apply_pending(conn: Connection, event: EventType, row: Mapping[str, Any], now: dt.datetime,
+                   today: str) -> DueResult:
+    situation, states, problems = situation_of(conn, event, row, now, today)
+    if problems or situation is None:
         return DueResult(row["id"], event.code, row["pnr"], False, tuple(p.text for p in problems))
     try:
         apply_event(conn, event, situation, {p: s.version for p, s in states.items()}, registered_at=stamp(now),

@@ -105,7 +105,8 @@ def _current_data(event: EventType, state: PersonState) -> dict[str, list[dict[s
     for table in event.concerns:
         row = state.current(table)
         rows = [row] if row is not None else [r for r in state.valid(table) if not r.get("valid_to")]
-        out[table] = [{k: v for k, v in r.items() if k not in ("pnr",)} for r in rows if r is not None]
+        # each row keeps its "pnr": the gate's protection finds whose data it is (Outcome.parts)
+        out[table] = [{**r, "pnr": state.pnr} for r in rows if r is not None]
     return out
 
 
@@ -171,9 +172,11 @@ def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
     if keys.pnr:
         keep(ctx, ts, shown, {keys.pnr: state})
         ctx.touch(keys.pnr)
-    return Outcome([master] if master else [], detail=f"{event.code} initiated",
+    # the current data is a declared person-data part: the gate's protection blanks it as it blanks
+    # the master data (adapters answer it from Outcome.parts, never from info)
+    return Outcome([master] if master else [], detail=f"{event.code} initiated", parts=current,
                    info={"session": ts, "state": "initiated", "actions": _actions(event, "initiated"),
-                         "current": current, "event": event.code, "title": event.title,
+                         "event": event.code, "title": event.title,
                          "primary": keys.primary,
                          "fields": [f.describe() for f in event.fields]})
 

@@ -23,8 +23,10 @@ from opencpr.services.errors import (
     InvalidKey,
     MalformedPNR,
     MissingKey,
+    NoAccess,
     UnknownEvent,
 )
+from opencpr.services.pending import residence_of
 
 __all__ = ["Keys", "event_named", "parse_keys"]
 
@@ -76,6 +78,9 @@ def parse_keys(ctx: ServiceContext, event: EventType, pnr: str | None, event_dat
         raise InvalidKey("HDTO", event_date, "en dato ååååmmdd") from None
     if day.year < 1850:
         raise InvalidKey("HDTO", event_date, "en dato efter 1850")
+    if ctx.pending_only:  # a citizen's report: the municipality of residence, whatever the request says
+        return Keys(event.code, number, day.isoformat(), _residence(ctx, number, authority),
+                    str(primary).strip() if primary else None)
     code = str(authority or ctx.actor.authority or "").strip()
     if not code.isdigit() or len(code) > 4 or reference.authority(code.zfill(4), on=ctx.now.date()) is None:
         raise AuthorityUnknown(code or "(tom)")
@@ -83,3 +88,16 @@ def parse_keys(ctx: ServiceContext, event: EventType, pnr: str | None, event_dat
     if code != (ctx.actor.authority or "") and ctx.grant.scope is not Scope.ALL:
         raise AuthorityNoAccess(code)
     return Keys(event.code, number, day.isoformat(), code, str(primary).strip() if primary else None)
+
+
+def _residence(ctx: ServiceContext, pnr: str | None, given: str | None) -> str:
+    """The authority of a report to the pending register (annex 9: the municipality key): the
+    person's municipality of residence in the register. A different municipality in the request is
+    refused (Kvit 184), as is a person with no municipality of residence (Kvit 5)."""
+    residence = residence_of(ctx.conn, pnr) if pnr else None
+    if residence is None:
+        raise NoAccess("Personen har ingen bopælskommune i CPR, der kan godkende indberetningen")
+    code = str(given or "").strip()
+    if code and code.zfill(4) != residence:
+        raise AuthorityNoAccess(code, f"en borgers indberetning går til bopælskommunen {residence}")
+    return residence
