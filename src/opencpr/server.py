@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from opencpr.config import Settings
 
@@ -30,6 +31,30 @@ class Listener:
     scheme: str
     host: str
     port: int
+
+
+class ClientCertificateProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol that puts the verified client certificate into each request's
+    scope, in the ASGI TLS extension's shape: ``scope["extensions"]["tls"]["client_cert_chain"]``
+    (PEM strings, the peer's own certificate first). uvicorn itself verifies the certificate
+    against the configured CA but does not pass it on; the SOAP services read the CVR from it.
+
+    This relies on uvicorn's protocol internals (``connection_made``, ``on_message_begin``):
+    uvicorn is pinned, and a test reads a CVR from a real client certificate through it.
+    """
+
+    _peer_pem: str | None = None
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        ssl_object = transport.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+        self._peer_pem = ssl.DER_cert_to_PEM_cert(der) if der else None
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._peer_pem is not None:
+            self.scope["extensions"] = {"tls": {"client_cert_chain": [self._peer_pem], "tls_version": None}}
 
 
 def ensure_certificates(settings: Settings) -> None:
@@ -58,7 +83,7 @@ def ensure_certificates(settings: Settings) -> None:
 
 def _configs(settings: Settings, log_level: str) -> list[tuple[Listener, dict]]:
     configs = []
-    common = {"log_level": log_level, "http": "httptools", "lifespan": "on", "access_log": False,
+    common = {"log_level": log_level, "http": ClientCertificateProtocol, "lifespan": "on", "access_log": False,
               "timeout_keep_alive": 30}
     if settings.https_port:
         ensure_certificates(settings)
