@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from cryptography import x509
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
@@ -20,7 +20,7 @@ from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.domain import reference
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.register.access_schema import subscriber_system
-from opencpr.register.schema import subscription_system
+from opencpr.register.schema import event, subscription_system
 
 
 class SubscriberError(ValueError):
@@ -170,7 +170,9 @@ def set_subscription_setup(engine: Engine, system_id: int, *, user_system_uuid: 
         values = {k: v for k, v in (("user_system_uuid", user_system_uuid), ("ssh_public_key", ssh_public_key))
                   if v is not None}
         if row is None:
-            conn.execute(subscription_system.insert().values(system_id=system_id, delivered_through=0, **values))
+            # changes are delivered from now on: what happened before is in the initial loads
+            mark = conn.execute(select(func.coalesce(func.max(event.c.id), 0))).scalar_one()
+            conn.execute(subscription_system.insert().values(system_id=system_id, delivered_through=mark, **values))
         elif values:
             conn.execute(subscription_system.update().where(subscription_system.c.system_id == system_id)
                          .values(**values))
@@ -198,3 +200,19 @@ def system_for_user_system(engine: Engine, user_system_uuid: str) -> tuple[Subsc
     if system is None:
         return None
     return _system(system), SubscriptionSetup(row.system_id, row.user_system_uuid, row.ssh_public_key)
+
+
+def actor_for_system(engine: Engine, system: SubscriberSystem) -> Actor:
+    """The actor deliveries to ``system`` are made under: its own group, so what it receives is
+    what its group may see (the nightly extraction, a trusted local job, acts on its behalf)."""
+    group = get_group(engine, system.group_name)
+    if group is None:
+        raise UnknownSystem(f"the group {system.group_name!r} of system {system.id} does not exist")
+    return Actor("system", group, system.authority, cvr=system.cvr, system=system.name,
+                 agreement_uuid=system.agreement_uuid, client="delivery")
+
+
+def get_system(engine: Engine, system_id: int) -> SubscriberSystem | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(subscriber_system).where(subscriber_system.c.id == system_id)).first()
+    return _system(row) if row is not None else None
