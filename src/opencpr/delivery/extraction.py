@@ -102,8 +102,8 @@ def _begin_night(gate: Gate, night: dt.date) -> tuple[int, str, bool]:
     key = night.isoformat()
     with gate.engine.begin() as conn:
         row = conn.execute(select(extraction_night).where(extraction_night.c.night == key)).first()
-        if row is not None:
-            return int(row.high_event_id), row.started_at, row.finished_at is not None
+        if row is not None:  # resumed after a kill; a night stopped by its budget is over (next night resumes)
+            return int(row.high_event_id), row.started_at, row.finished_at is not None or bool(row.stopped_by_budget)
         high = high_mark(conn)
         started = stamp(gate.clock.now())
         conn.execute(extraction_night.insert().values(night=key, high_event_id=high, started_at=started,
