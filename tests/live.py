@@ -22,10 +22,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(app, *, ssl: dict | None = None) -> Iterator[int]:
-    """Run ``app`` with uvicorn (httptools) in a thread on 127.0.0.1; yield its port."""
+def running(app, *, ssl: dict | None = None, http: object = "httptools") -> Iterator[int]:
+    """Run ``app`` with uvicorn (httptools, or the protocol class ``http``) in a thread on 127.0.0.1;
+    yield its port."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http="httptools",
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=http,
                             lifespan="on", **(ssl or {}))
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

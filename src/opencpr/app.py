@@ -4,6 +4,8 @@
 * ``GET /cpr-online-gctp/services`` — the published service specifications;
 * ``/api/v1/…`` — REST/JSON (:mod:`opencpr.api.rest`), described at ``/openapi.json`` and ``/docs``;
 * ``/console`` — the caseworker console (:mod:`opencpr.api.console`), and ``/`` the front door;
+* ``/service/CprSubscription/CprSubscription/1/`` — SF6002, CPR subscriptions over SOAP
+  (:mod:`opencpr.api.soap.sf6002`; ``?wsdl`` for the contract);
 * ``GET /healthz`` — liveness.
 """
 
@@ -21,6 +23,7 @@ import opencpr
 from opencpr import scheduler
 from opencpr.api import console, rest
 from opencpr.api import gctp as gctp_api
+from opencpr.api.soap import sf6002
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
 from opencpr.services import catalogue as cat
@@ -72,7 +75,8 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     app.include_router(rest.router(gate))
     rest.install_errors(app)
     console.install(app, gate)  # /console and the front door /
-    return gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
+    front = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
+    return sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)
 
 
 def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None):

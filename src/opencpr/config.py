@@ -20,6 +20,13 @@ server_key            OPENCPR_SERVER_KEY         ``<cert_dir>/server.key``
 ca_cert               OPENCPR_CA_CERT            ``<cert_dir>/ca.crt`` (client certificates)
 gctp_env              OPENCPR_GCTP_ENV           empty (``Gctp env=`` in answers when set)
 audit_mode            OPENCPR_AUDIT_MODE         ``deferred`` for the server (``sync``: durable first)
+delivery_dir          OPENCPR_DELIVERY_DIR       ``<data_dir>/deliveries`` (SF6002 homes, IN/OUT)
+sftp_port             OPENCPR_SFTP_PORT          ``2222`` (0: no SFTP server)
+sftp_host_key         OPENCPR_SFTP_HOST_KEY      ``<data_dir>/sftp_host_key`` (made when missing)
+extract_window        OPENCPR_EXTRACT_WINDOW     ``22:00-05:00`` (when the server extracts; empty: never)
+extract_budget_hours  OPENCPR_EXTRACT_BUDGET_HOURS  ``5`` (a night's extraction stops after this)
+retention_days        OPENCPR_RETENTION_DAYS     ``30`` (unfetched deliveries are deleted after)
+unfetched_alert_days  OPENCPR_UNFETCHED_ALERT_DAYS  ``7`` (deliveries lying longer are reported)
 ====================  =========================  =============================================
 """
 
@@ -31,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _KEYS = ("data_dir", "database_url", "host", "https_port", "http_port", "cert_dir", "server_cert", "server_key",
-         "ca_cert", "gctp_env", "audit_mode")
+         "ca_cert", "gctp_env", "audit_mode", "delivery_dir", "sftp_port", "sftp_host_key", "extract_window",
+         "extract_budget_hours", "retention_days", "unfetched_alert_days")
 
 
 class ConfigError(ValueError):
@@ -51,6 +59,13 @@ class Settings:
     ca_cert: Path | None = None
     gctp_env: str | None = None
     audit_mode: str = "deferred"
+    delivery_dir: Path | None = None
+    sftp_port: int = 2222
+    sftp_host_key: Path | None = None
+    extract_window: tuple[int, int] | None = (22 * 60, 5 * 60)  # minutes after midnight: start, end
+    extract_budget_hours: float = 5.0
+    retention_days: float = 30.0
+    unfetched_alert_days: float = 7.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -110,7 +125,41 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ca_cert=Path(str(values["ca_cert"])) if values.get("ca_cert") else cert_dir / "ca.crt",
         gctp_env=str(values["gctp_env"]) if values.get("gctp_env") else None,
         audit_mode=audit_mode,
+        delivery_dir=Path(str(values["delivery_dir"])).resolve() if values.get("delivery_dir")
+        else data_dir / "deliveries",
+        sftp_port=_port("sftp_port", values.get("sftp_port", 2222)),
+        sftp_host_key=Path(str(values["sftp_host_key"])) if values.get("sftp_host_key")
+        else data_dir / "sftp_host_key",
+        extract_window=_window(values.get("extract_window", "22:00-05:00")),
+        extract_budget_hours=_number("extract_budget_hours", values.get("extract_budget_hours", 5)),
+        retention_days=_number("retention_days", values.get("retention_days", 30)),
+        unfetched_alert_days=_number("unfetched_alert_days", values.get("unfetched_alert_days", 7)),
     )
+
+
+def _number(name: str, value: object) -> float:
+    try:
+        number = float(str(value))
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise ConfigError(f"{name} must be more than 0, not {value!r}")
+    return number
+
+
+def _window(value: object) -> tuple[int, int] | None:
+    """``HH:MM-HH:MM`` as minutes after midnight (the end may be after midnight); empty: None."""
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        start, end = (part.strip() for part in text.split("-"))
+        minutes = [int(p.split(":")[0]) * 60 + int(p.split(":")[1]) for p in (start, end)]
+    except (ValueError, IndexError):
+        raise ConfigError(f"extract_window must be HH:MM-HH:MM (e.g. 22:00-05:00), not {value!r}") from None
+    if not all(0 <= m < 24 * 60 for m in minutes) or minutes[0] == minutes[1]:
+        raise ConfigError(f"extract_window must be two different times of day, not {value!r}")
+    return minutes[0], minutes[1]
 
 
 def normalize_url(url: str) -> str:

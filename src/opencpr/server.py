@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from opencpr.config import Settings
 
@@ -30,6 +31,30 @@ class Listener:
     scheme: str
     host: str
     port: int
+
+
+class ClientCertificateProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol that puts the verified client certificate into each request's
+    scope, in the ASGI TLS extension's shape: ``scope["extensions"]["tls"]["client_cert_chain"]``
+    (PEM strings, the peer's own certificate first). uvicorn itself verifies the certificate
+    against the configured CA but does not pass it on; the SOAP services read the CVR from it.
+
+    This relies on uvicorn's protocol internals (``connection_made``, ``on_message_begin``):
+    uvicorn is pinned, and a test reads a CVR from a real client certificate through it.
+    """
+
+    _peer_pem: str | None = None
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        ssl_object = transport.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+        self._peer_pem = ssl.DER_cert_to_PEM_cert(der) if der else None
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._peer_pem is not None:
+            self.scope["extensions"] = {"tls": {"client_cert_chain": [self._peer_pem], "tls_version": None}}
 
 
 def ensure_certificates(settings: Settings) -> None:
@@ -58,7 +83,7 @@ def ensure_certificates(settings: Settings) -> None:
 
 def _configs(settings: Settings, log_level: str) -> list[tuple[Listener, dict]]:
     configs = []
-    common = {"log_level": log_level, "http": "httptools", "lifespan": "on", "access_log": False,
+    common = {"log_level": log_level, "http": ClientCertificateProtocol, "lifespan": "on", "access_log": False,
               "timeout_keep_alive": 30}
     if settings.https_port:
         ensure_certificates(settings)
@@ -86,12 +111,13 @@ def _bind(listener: Listener) -> socket.socket:
 
 
 async def _run(app, configs: list[tuple[Listener, dict]], sockets: list[socket.socket] | None,
-               started: Callable[[list[Listener]], None] | None) -> None:
+               started: Callable[[list[Listener]], None] | None, background=None) -> None:
     servers = []
     for i, (listener, options) in enumerate(configs):
         config = uvicorn.Config(app, **(options | ({"lifespan": "off"} if servers else {})))
         servers.append((listener, uvicorn.Server(config), [sockets[i]] if sockets else None))
     tasks = [asyncio.create_task(server.serve(sockets=socks)) for _, server, socks in servers]
+    jobs = asyncio.create_task(background()) if background is not None else None
     if started is not None:
         while not all(s.started for _, s, _ in servers):
             if any(t.done() for t in tasks):
@@ -102,6 +128,9 @@ async def _run(app, configs: list[tuple[Listener, dict]], sockets: list[socket.s
     for _, server, _ in servers:
         server.should_exit = True
     await asyncio.gather(*pending, return_exceptions=True)
+    if jobs is not None:
+        jobs.cancel()
+        await asyncio.gather(jobs, return_exceptions=True)
     for task in done:
         task.result()
 
@@ -113,15 +142,20 @@ def _worker(app_factory: Callable[[], object], configs: list[tuple[Listener, dic
 
 
 def serve(app_factory: Callable[[], object], settings: Settings, log_level: str = "info",
-          started: Callable[[list[Listener]], None] | None = None, workers: int = 1) -> None:
+          started: Callable[[list[Listener]], None] | None = None, workers: int = 1,
+          background: Callable[[], object] | None = None) -> None:
     """Serve the application ``app_factory()`` makes, in this process or in ``workers`` processes.
+
+    ``background()`` is a coroutine run once beside the listeners for as long as they serve (the
+    SFTP server and the nightly jobs): in this process, or with several workers in a thread of
+    the parent process.
 
     With several workers the listening sockets are opened here and shared; each worker makes its
     own application (and so its own database engine) after it has started.
     """
     configs = _configs(settings, log_level)
     if workers <= 1:
-        asyncio.run(_run(app_factory(), configs, None, started))
+        asyncio.run(_run(app_factory(), configs, None, started, background))
         return
     sockets = [_bind(listener) for listener, _ in configs]
     context = multiprocessing.get_context("spawn")
@@ -132,6 +166,8 @@ def serve(app_factory: Callable[[], object], settings: Settings, log_level: str 
     if started is not None:
         started([listener for listener, _ in configs])
     stop = threading.Event()
+    if background is not None:
+        threading.Thread(target=lambda: asyncio.run(background()), daemon=True, name="background").start()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:

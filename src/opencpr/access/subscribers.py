@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from cryptography import x509
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
@@ -20,6 +20,7 @@ from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.domain import reference
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.register.access_schema import subscriber_system
+from opencpr.register.schema import event, subscription_system
 
 
 class SubscriberError(ValueError):
@@ -125,3 +126,93 @@ def actor_for_certificate(engine: Engine, cert: bytes | str | x509.Certificate, 
         raise UnknownSystem(f"the group {system.group_name!r} of CVR {cvr}'s system does not exist")
     return Actor("system", group, system.authority, cvr=cvr, system=system.name,
                  agreement_uuid=system.agreement_uuid, client=client)
+
+
+# --- SF6002 setup: the UserSystemUUID and the SFTP key -----------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionSetup:
+    """What a subscriber system needs besides its certificate: the UserSystemUUID its SF6002 calls
+    carry (and its SFTP user name), and the SSH public key its SFTP client logs on with."""
+
+    system_id: int
+    user_system_uuid: str | None
+    ssh_public_key: str | None
+
+
+def _check_ssh_key(text: str) -> str:
+    import asyncssh
+
+    line = " ".join(text.strip().split())
+    try:
+        asyncssh.import_public_key(line)
+    except (asyncssh.KeyImportError, ValueError) as exc:
+        raise SubscriberError(f"not an SSH public key (OpenSSH one-line form expected): {exc}") from None
+    return line
+
+
+def set_subscription_setup(engine: Engine, system_id: int, *, user_system_uuid: str | None = None,
+                           ssh_public_key: str | None = None, clock: Clock | None = None,
+                           by: str = "opencpr") -> SubscriptionSetup:
+    """Set a system's UserSystemUUID and/or SSH public key (what is not given stays)."""
+    if user_system_uuid is not None:
+        try:
+            user_system_uuid = str(uuid.UUID(user_system_uuid))
+        except ValueError:
+            raise SubscriberError(f"the user system must be a UUID, not {user_system_uuid!r}") from None
+    if ssh_public_key is not None:
+        ssh_public_key = _check_ssh_key(ssh_public_key)
+    now = (clock or SystemClock()).now()
+    with write_transaction(engine) as conn:
+        if conn.execute(select(subscriber_system.c.id).where(subscriber_system.c.id == system_id)).first() is None:
+            raise SubscriberError(f"no subscriber system {system_id}")
+        row = conn.execute(select(subscription_system).where(subscription_system.c.system_id == system_id)).first()
+        values = {k: v for k, v in (("user_system_uuid", user_system_uuid), ("ssh_public_key", ssh_public_key))
+                  if v is not None}
+        if row is None:
+            # changes are delivered from now on: what happened before is in the initial loads
+            mark = conn.execute(select(func.coalesce(func.max(event.c.id), 0))).scalar_one()
+            conn.execute(subscription_system.insert().values(system_id=system_id, delivered_through=mark, **values))
+        elif values:
+            conn.execute(subscription_system.update().where(subscription_system.c.system_id == system_id)
+                         .values(**values))
+        changed = ", ".join(f"{k}={v[:40]}" for k, v in values.items()) or "nothing"
+        append_audit(conn, [AuditEntry.admin(now, by, "SYSTEMS", "setup", detail=f"{system_id}: {changed}")])
+    return subscription_setup(engine, system_id)
+
+
+def subscription_setup(engine: Engine, system_id: int) -> SubscriptionSetup:
+    with engine.connect() as conn:
+        row = conn.execute(select(subscription_system).where(subscription_system.c.system_id == system_id)).first()
+    if row is None:
+        return SubscriptionSetup(system_id, None, None)
+    return SubscriptionSetup(system_id, row.user_system_uuid, row.ssh_public_key)
+
+
+def system_for_user_system(engine: Engine, user_system_uuid: str) -> tuple[SubscriberSystem, SubscriptionSetup] | None:
+    """The system whose UserSystemUUID is ``user_system_uuid`` (the SFTP user name), with its setup."""
+    with engine.connect() as conn:
+        row = conn.execute(select(subscription_system).where(
+            subscription_system.c.user_system_uuid == user_system_uuid)).first()
+        if row is None:
+            return None
+        system = conn.execute(select(subscriber_system).where(subscriber_system.c.id == row.system_id)).first()
+    if system is None:
+        return None
+    return _system(system), SubscriptionSetup(row.system_id, row.user_system_uuid, row.ssh_public_key)
+
+
+def actor_for_system(engine: Engine, system: SubscriberSystem) -> Actor:
+    """The actor deliveries to ``system`` are made under: its own group, so what it receives is
+    what its group may see (the nightly extraction, a trusted local job, acts on its behalf)."""
+    group = get_group(engine, system.group_name)
+    if group is None:
+        raise UnknownSystem(f"the group {system.group_name!r} of system {system.id} does not exist")
+    return Actor("system", group, system.authority, cvr=system.cvr, system=system.name,
+                 agreement_uuid=system.agreement_uuid, client="delivery")
+
+
+def get_system(engine: Engine, system_id: int) -> SubscriberSystem | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(subscriber_system).where(subscriber_system.c.id == system_id)).first()
+    return _system(row) if row is not None else None

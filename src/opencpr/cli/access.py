@@ -268,17 +268,49 @@ def systems_add(
     agreement: Annotated[str | None, typer.Option(help="Service agreement UUID (default: a new one).")] = None,
     group: Annotated[str, typer.Option("--group", "-g")] = "subscriber-system",
     authority: Annotated[str | None, typer.Option("--authority", "-a", help="Authority billed, if any.")] = None,
+    user_system: Annotated[str | None, typer.Option(
+        "--user-system", help="The UserSystemUUID its SF6002 calls carry, also its SFTP user name "
+                              "(default: a new one).")] = None,
+    ssh_key: Annotated[Path | None, typer.Option(
+        "--ssh-key", help="The SSH public key file its SFTP client logs on with (OpenSSH .pub).")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Register a subscriber system for a CVR number (and optionally one certificate)."""
-    from opencpr.access.subscribers import SubscriberError, add_system
+    import uuid
+
+    from opencpr.access.subscribers import SubscriberError, add_system, set_subscription_setup
+
+    engine = _engine(database_url)
+    try:
+        key = ssh_key.read_text(encoding="utf-8") if ssh_key else None
+        system = add_system(engine, cvr, name, agreement_uuid=agreement, group=group, uid=uid,
+                            authority=authority, by=_by())
+        setup = set_subscription_setup(engine, system.id, user_system_uuid=user_system or str(uuid.uuid4()),
+                                       ssh_public_key=key, by=_by())
+    except (SubscriberError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    out.print(f"system {system.id}: CVR {system.cvr} {system.name} agreement {system.agreement_uuid} "
+              f"user system {setup.user_system_uuid}", markup=False)
+
+
+@systems_app.command("setup")
+def systems_setup(
+    system_id: Annotated[int, typer.Argument(help="The system's id (opencpr systems list).")],
+    user_system: Annotated[str | None, typer.Option("--user-system", help="The UserSystemUUID.")] = None,
+    ssh_key: Annotated[Path | None, typer.Option("--ssh-key", help="SSH public key file (OpenSSH .pub).")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Set a system's SF6002 UserSystemUUID (its SFTP user name) and the SSH key of its SFTP client."""
+    from opencpr.access.subscribers import SubscriberError, set_subscription_setup
 
     try:
-        system = add_system(_engine(database_url), cvr, name, agreement_uuid=agreement, group=group, uid=uid,
-                            authority=authority, by=_by())
-    except SubscriberError as exc:
+        key = ssh_key.read_text(encoding="utf-8") if ssh_key else None
+        setup = set_subscription_setup(_engine(database_url), system_id, user_system_uuid=user_system,
+                                       ssh_public_key=key, by=_by())
+    except (SubscriberError, OSError) as exc:
         raise _fail(str(exc)) from None
-    out.print(f"system {system.id}: CVR {system.cvr} {system.name} agreement {system.agreement_uuid}", markup=False)
+    out.print(f"system {system_id}: user system {setup.user_system_uuid or '-'} "
+              f"SSH key {(setup.ssh_public_key or '-')[:60]}", markup=False)
 
 
 @systems_app.command("list")

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from opencpr.cli.access import audit_app, certs_app, groups_app, systems_app, usage_cmd, users_app
+from opencpr.cli.subscriptions import deliveries_app, extract_app
 
 app = typer.Typer(
     help="OpenCPR: the Danish CPR register and its services.",
@@ -28,6 +29,8 @@ app.add_typer(groups_app, name="groups")
 app.add_typer(systems_app, name="systems")
 app.add_typer(audit_app, name="audit")
 app.add_typer(certs_app, name="certs")
+app.add_typer(extract_app, name="extract")
+app.add_typer(deliveries_app, name="deliveries")
 app.command("usage")(usage_cmd)
 
 DatabaseOption = Annotated[
@@ -198,6 +201,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default from the configuration).")] = None,
     https_port: Annotated[int | None, typer.Option(help="HTTPS port (0: none).")] = None,
     http_port: Annotated[int | None, typer.Option(help="Plain HTTP port for local work (0: none).")] = None,
+    sftp_port: Annotated[int | None, typer.Option(help="SFTP port for SF6002 deliveries (0: none).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
     workers: Annotated[int, typer.Option(min=1, help="Server processes (on shared sockets).")] = 1,
     database_url: DatabaseOption = None,
@@ -215,7 +219,8 @@ def serve(
     except ConfigError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
-    changes = {k: v for k, v in {"host": host, "https_port": https_port, "http_port": http_port}.items()
+    changes = {k: v for k, v in {"host": host, "https_port": https_port, "http_port": http_port,
+                                 "sftp_port": sftp_port}.items()
                if v is not None}
     settings = dataclasses.replace(settings, **changes)
     url = database_url or settings.database_url
@@ -230,7 +235,12 @@ def serve(
                           f"(GCTP {listener.scheme}://{listener.host}:{listener.port}/cpr-online-gctp/gctp, "
                           f"docs /docs)")
 
-    run_server(factory, settings, log_level, started, workers=workers)
+    from opencpr.scheduler import subscription_jobs
+
+    if settings.sftp_port:
+        console.print(f"SFTP for SF6002 deliveries on [bold]{settings.host}:{settings.sftp_port}[/]")
+    run_server(factory, settings, log_level, started, workers=workers,
+               background=functools.partial(subscription_jobs, url, settings))
 
 
 @app.command()

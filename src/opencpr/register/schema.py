@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from opencpr.domain.records import CURRENT_AND_HISTORICAL, LAYOUTS
@@ -262,3 +263,68 @@ pending_event = Table(
 Index(None, pending_event.c.state, pending_event.c.event_date)
 Index(None, pending_event.c.municipality, pending_event.c.state)
 Index(None, pending_event.c.pnr)
+
+# --- SF6002 subscriptions and their deliveries (migration 0010) ----------------------------------
+# ``system_id`` is a subscriber system's id (``subscriber_system.id``, the access tables).
+
+#: A subscriber system's SF6002 setup: the UserSystemUUID its calls must carry, the SSH public key
+#: its SFTP client logs on with (OpenSSH one-line form), and how far its deliveries have come:
+#: ``delivered_through`` is the last event-log id its change extracts have covered, ``night`` the
+#: last night the extraction finished for it (with or without a file).
+subscription_system = Table(
+    "subscription_system", metadata,
+    Column("system_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("user_system_uuid", String(36)),
+    Column("ssh_public_key", Text),
+    Column("delivered_through", BigInteger().with_variant(Integer, "sqlite"), nullable=False, server_default="0"),
+    Column("night", String(10)),
+)
+
+#: SF6002 filters (abonnementsfiltre), one row each: ``kind`` pnr, municipality, age_range,
+#: change_code or no_filter; ``value`` the PNR, the 4-digit municipality code, ``start-end`` or
+#: the event code ('' for no_filter). ``initial_due`` is set when a PNR, municipality or
+#: no-filter subscription is added and cleared when its initial load has been delivered.
+subscription_filter = Table(
+    "subscription_filter", metadata,
+    Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("system_id", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("value", String(10), nullable=False),
+    Column("initial_due", Boolean, nullable=False),
+    Column("added_at", String(19), nullable=False),
+    UniqueConstraint("system_id", "kind", "value"),
+)
+
+#: One night's extraction: the event-log id it reads up to (fixed when the night begins, so a
+#: resumed night reads the same events) and when it began and finished.
+extraction_night = Table(
+    "extraction_night", metadata,
+    Column("night", String(10), primary_key=True),
+    Column("high_event_id", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("started_at", String(19), nullable=False),
+    Column("finished_at", String(19)),
+    Column("stopped_by_budget", Boolean, nullable=False, server_default="0"),
+)
+
+#: Deliveries: one data file (and its metadata file) in a system's ``IN`` folder. ``fetched_at``
+#: is set when the subscriber deletes both files over SFTP; ``expired_at`` when retention removed
+#: them unfetched.
+delivery = Table(
+    "delivery", metadata,
+    Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("system_id", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("night", String(10), nullable=False),
+    Column("task_number", Integer, nullable=False),
+    Column("file_name", String(40), nullable=False),
+    Column("size", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("initial_persons", Integer, nullable=False),
+    Column("created_at", String(19), nullable=False),
+    Column("fetched_at", String(19)),
+    Column("expired_at", String(19)),
+    UniqueConstraint("system_id", "file_name"),
+)
+Index(None, delivery.c.fetched_at, delivery.c.expired_at, delivery.c.created_at)
+
+SUBSCRIPTION_TABLES: tuple[Table, ...] = (subscription_system, subscription_filter, extraction_night, delivery)
