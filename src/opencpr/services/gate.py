@@ -36,7 +36,7 @@ from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, AuditWriter, append_audit, begin_write, write_audit
 from opencpr.access.groups import Scope
 from opencpr.access.passwords import Passwords
-from opencpr.access.protection import NAME_AND_ADDRESS, blank_address, visible_condition
+from opencpr.access.protection import blank_address, visible_condition
 from opencpr.clock import Clock, SystemClock
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.domain.pnr import is_valid
@@ -245,11 +245,10 @@ class Gate:
         pnrs = [r["pnr"] for r in outcome.records if r.get("pnr")]
         if not pnrs:
             return
-        found = ctx.protections(pnrs)
+        hidden = ctx.hidden(pnrs)
         for record in outcome.records:
-            types = found.get(record.get("pnr") or "")
-            if types and NAME_AND_ADDRESS in types:
+            if record.get("pnr") in hidden:
                 if spec.address_search:
-                    raise ProtectionLeak(f"{spec.name} returned a person under name and address protection "
+                    raise ProtectionLeak(f"{spec.name} returned a person whose address is protected "
                                          f"to group {ctx.actor.group.name}")
                 blank_address(record)
