@@ -11,6 +11,18 @@ address from callers whose group lacks ``protected_addresses``:
   a count, nor a restart key reveals that a protected person lives at the address: build the
   query with :func:`visible_condition`.
 
+Besides the address itself, what would point to it is hidden too (:data:`HIDDEN_FIELDS`): the
+birth registration authority (for many persons the municipality they still live in) and the
+authority of the person's events (the municipality that registered a move is the one moved to).
+A dead person's last address is hidden as well when a protected person lives there today (the
+survivor's address, frozen in the record of the spouse who died): :func:`dead_at_protected_homes`.
+A living person at the same address who has no protection of their own is shown as CPR shows
+them: protection is individual, and each member of a household applies for it.
+
+A search filter on the municipality, region or birth authority treats a protected person's
+values as unknown for such a caller: the person is not selected by them, so neither a row, a
+count nor a restart key tells whether they match.
+
 The other types (0002 local directory, 0003 marketing, 0004 research, 0005 credit warning)
 are flags to show, never reasons to hide.
 """
@@ -22,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, exists, or_, select, true
 
-from opencpr.register.schema import protection
+from opencpr.register.schema import address, person, protection
 
 NAME_AND_ADDRESS = "0001"
 
@@ -39,6 +51,23 @@ ADDRESS_FIELDS: frozenset[str] = frozenset({
     "supplementary_line5", "moved_out", "postal_number", "contact_line1", "contact_line2", "contact_line3",
     "contact_line4", "contact_line5",
 })
+
+
+#: What is blanked in a record about a person the caller may not see the address of: the address
+#: fields, and the fields that would point to the address (birth authority, event authority).
+HIDDEN_FIELDS: frozenset[str] = ADDRESS_FIELDS | {
+    # the address's other parts, times and markers
+    "municipality_long_name", "municipality_arrival", "municipality_arrival_uncertain", "from_municipality",
+    "from_municipality_name", "moved_out_uncertain", "moved_in_uncertain", "co_name_stamp", "foreign_stamp",
+    "foreign_authority", "address_stamp", "registered_stamp", "address_code", "previous_addresses",
+    "previous_municipality", "supplementary_address", "contact_valid_from", "contact_valid_to",
+    # what points to the address: the authority of the person's events, the birth authority
+    "authority", "authority_name", "authority_long_name",
+    "birth_authority", "birth_authority_text", "birth_authority_name", "birth_authority_long_name",
+}
+
+#: Person status of the dead (CPR's status 90).
+DEAD = "90"
 
 
 def in_force(valid_from: str | None, valid_to: str | None, day: str) -> bool:
@@ -71,7 +100,38 @@ def visible_condition(pnr_column: ColumnElement[str], day: str, sees_protected: 
     """
     if sees_protected:
         return true()
-    return ~protected_condition(pnr_column, day)
+    return and_(~protected_condition(pnr_column, day), ~dead_at_protected_home_condition(pnr_column, day))
+
+
+def _same(left: ColumnElement[Any], right: ColumnElement[Any]) -> ColumnElement[bool]:
+    """SQL: two address parts are the same, two blanks included."""
+    return or_(left == right, and_(left.is_(None), right.is_(None)))
+
+
+def dead_at_protected_home_condition(pnr_column: ColumnElement[str], day: str) -> ColumnElement[bool]:
+    """SQL: the person in ``pnr_column`` is dead and their last address is the current address of a
+    person under name and address protection on ``day``."""
+    dead = person.alias("dead_person")
+    last = address.alias("last_address")
+    home = address.alias("protected_home")
+    return exists().where(
+        dead.c.pnr == pnr_column, dead.c.status == DEAD,
+        last.c.pnr == pnr_column, last.c.current == true(), last.c.road.is_not(None),
+        home.c.current == true(), home.c.pnr != pnr_column,
+        home.c.municipality == last.c.municipality, home.c.road == last.c.road,
+        _same(home.c.house_no, last.c.house_no), _same(home.c.floor, last.c.floor),
+        _same(home.c.door, last.c.door),
+        protected_condition(home.c.pnr, day))
+
+
+def dead_at_protected_homes(conn: Connection, pnrs: Iterable[str], day: str) -> set[str]:
+    """Those of ``pnrs`` who are dead with a last address where a protected person lives on ``day``."""
+    wanted = list(dict.fromkeys(pnrs))
+    if not wanted:
+        return set()
+    query = select(person.c.pnr).where(person.c.pnr.in_(wanted), person.c.status == DEAD,
+                                       dead_at_protected_home_condition(person.c.pnr, day))
+    return set(conn.execute(query).scalars())
 
 
 _TYPES_QUERY = (select(protection.c.pnr, protection.c.protection_type)
@@ -95,8 +155,9 @@ def protections_of(conn: Connection, pnrs: Iterable[str], day: str) -> dict[str,
 
 
 def blank_address(record: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Blank the address fields of a service record in place (the fields stay, empty)."""
-    for name in ADDRESS_FIELDS.intersection(record):
+    """Blank the address fields, and those pointing to the address (:data:`HIDDEN_FIELDS`), of a
+    service record in place (the fields stay, empty)."""
+    for name in HIDDEN_FIELDS.intersection(record):
         record[name] = None
     return record
 

@@ -25,7 +25,12 @@ from sqlalchemy import ColumnElement, Connection, bindparam, exists, select, tru
 
 from opencpr.access.actor import Actor
 from opencpr.access.groups import Grant, Kind, Scope
-from opencpr.access.protection import protections_of, visible_condition
+from opencpr.access.protection import (
+    NAME_AND_ADDRESS,
+    dead_at_protected_homes,
+    protections_of,
+    visible_condition,
+)
 from opencpr.register.schema import address
 
 __all__ = ["GATE_ONLY", "Actor", "Kind", "Memo", "Outcome", "Scope", "ServiceContext", "ServiceSpec"]
@@ -160,6 +165,17 @@ class ServiceContext:
             for p in missing:
                 self._protections[p] = found.get(p, frozenset())
         return {p: self._protections[p] for p in pnrs}
+
+    def hidden(self, pnrs: Iterable[str]) -> set[str]:
+        """Those of ``pnrs`` whose address the actor may not see: persons under name and address
+        protection, and the dead whose last address is a protected person's home (none for an
+        actor who sees protected addresses)."""
+        if self.sees_protected_addresses:
+            return set()
+        pnrs = list(pnrs)
+        found = {p for p, types in self.protections(pnrs).items() if NAME_AND_ADDRESS in types}
+        rest = [p for p in pnrs if p not in found]
+        return found | dead_at_protected_homes(self.conn, rest, self.today)
 
     def visible(self, pnr_column: ColumnElement[str]) -> ColumnElement[bool]:
         """SQL for address searches: excludes persons the actor may not find by address."""

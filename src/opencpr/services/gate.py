@@ -36,7 +36,7 @@ from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, AuditWriter, append_audit, begin_write, write_audit
 from opencpr.access.groups import Scope
 from opencpr.access.passwords import Passwords
-from opencpr.access.protection import NAME_AND_ADDRESS, blank_address, blank_part, visible_condition
+from opencpr.access.protection import blank_address, blank_part, visible_condition
 from opencpr.clock import Clock, SystemClock
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.domain.pnr import is_valid
@@ -248,12 +248,11 @@ class Gate:
         pnrs = [r["pnr"] for _, r in rows if r.get("pnr")]
         if not pnrs:
             return
-        found = ctx.protections(pnrs)
+        hidden = ctx.hidden(pnrs)
         for kind, row in rows:
-            types = found.get(row.get("pnr") or "")
-            if types and NAME_AND_ADDRESS in types:
+            if row.get("pnr") in hidden:
                 if spec.address_search and kind is None:
-                    raise ProtectionLeak(f"{spec.name} returned a person under name and address protection "
+                    raise ProtectionLeak(f"{spec.name} returned a person whose address is protected "
                                          f"to group {ctx.actor.group.name}")
                 if kind is None:
                     blank_address(row)

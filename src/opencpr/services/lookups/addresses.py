@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, desc, false, or_, select, true
 
-from opencpr.access.protection import NAME_AND_ADDRESS, blank_address, in_force
+from opencpr.access.protection import blank_address, in_force
 from opencpr.domain import reference
 from opencpr.domain.codes import PERSON_STATUS
 from opencpr.domain.names import inverted_name
@@ -57,7 +57,6 @@ from opencpr.services.lookups.common import (
     authority_names,
     blank,
     find_person,
-    hide_more,
 )
 
 __all__ = ["ADRESSE1", "ADRESSE3", "ADRESSE4", "BOPSAML", "DELTBOP", "FLYTPAAB", "SERVICES", "SUPLADR",
@@ -67,14 +66,6 @@ __all__ = ["ADRESSE1", "ADRESSE3", "ADRESSE4", "BOPSAML", "DELTBOP", "FLYTPAAB",
 MAX_KEY = Key("MAXA", "max_rows", KeyType.INT, low=1, high=9999, description="At most this many rows")
 
 COUNT_KEY = Key("AIA", "count", KeyType.FLAG, description="X: show the number of rows (accepted; always counted)")
-
-#: Record keys that reveal where a protected person lives but are not among the gate's
-#: ``ADDRESS_FIELDS``; the services blank them themselves for callers who may not see them.
-_MORE_ADDRESS = ("authority", "authority_name", "authority_long_name", "municipality_long_name",
-                 "municipality_arrival", "municipality_arrival_uncertain", "from_municipality",
-                 "from_municipality_name", "moved_out", "moved_out_uncertain", "moved_in_uncertain",
-                 "co_name_stamp", "foreign_stamp", "foreign_authority", "address_stamp", "registered_stamp",
-                 "address_code", "previous_addresses", "previous_municipality", "supplementary_address")
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -124,19 +115,12 @@ def _roads(ctx: ServiceContext, pairs: Iterable[tuple[str | None, str | None]]) 
 
 
 def _hidden(ctx: ServiceContext, *pnrs: str | None) -> bool:
-    """True if the caller may not see the address of one of ``pnrs`` (name and address protection)."""
-    if ctx.sees_protected_addresses:
-        return False
-    found = ctx.protections([p for p in pnrs if p])
-    return any(NAME_AND_ADDRESS in types for types in found.values())
+    """True if the caller may not see the address of one of ``pnrs`` (see :meth:`ServiceContext.hidden`)."""
+    return bool(ctx.hidden([p for p in pnrs if p]))
 
 
 def _hide(record: dict[str, Any]) -> dict[str, Any]:
-    blank_address(record)
-    for key in _MORE_ADDRESS:
-        if key in record:
-            record[key] = None
-    return record
+    return blank_address(record)
 
 
 def _limit(records: list[dict[str, Any]], max_rows: int | None) -> Outcome:
@@ -167,7 +151,6 @@ def _adresse4(ctx: ServiceContext, pnr: str, all: bool = False) -> Outcome:
     if found is None:
         return Outcome([])
     record = {"pnr": own, **{f"contact_{k}": v for k, v in found.items()}}
-    hide_more(ctx, [record])
     return Outcome([record])
 
 

@@ -3,10 +3,8 @@ and the address keys the gate does not blank by itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
 from typing import Any
 
-from opencpr.access.protection import NAME_AND_ADDRESS
 from opencpr.domain import reference
 from opencpr.domain.codes import CORRECTION
 from opencpr.register import queries
@@ -16,7 +14,7 @@ from opencpr.services.errors import PersonNotFound
 
 __all__ = [
     "ALL_KEY", "CORRECTED_KEY", "NOTES", "USM", "authority_name", "authority_names", "blank", "correction",
-    "find_person", "hide_more",
+    "find_person",
 ]
 
 #: The ``notes`` of a service whose names and layout are designed here, not recorded from CPR.
@@ -61,22 +59,3 @@ def authority_names(code: str | None) -> tuple[str | None, str | None]:
 def correction(code: str | None) -> dict[str, Any]:
     """A row's correction marker (ANNKOR) and its text."""
     return {"correction": code or None, "correction_text": CORRECTION.get(code) if code else None}
-
-
-#: Address keys of the master data, family and contact address answers that the gate's
-#: ``ADDRESS_FIELDS`` does not name.
-_OWN_ADDRESS_KEYS = ("postal_number", "contact_line1", "contact_line2", "contact_line3", "contact_line4",
-                     "contact_line5", "contact_valid_from", "contact_valid_to")
-
-
-def hide_more(ctx: ServiceContext, records: Iterable[MutableMapping[str, Any]]) -> None:
-    """Blank :data:`_OWN_ADDRESS_KEYS` of protected persons for callers who may not see their address."""
-    if ctx.sees_protected_addresses:
-        return
-    records = list(records)
-    found = ctx.protections([r["pnr"] for r in records if r.get("pnr")])
-    for record in records:
-        if NAME_AND_ADDRESS in found.get(record.get("pnr") or "", ()):
-            for key in _OWN_ADDRESS_KEYS:
-                if key in record:
-                    record[key] = None

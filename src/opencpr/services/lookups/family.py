@@ -27,7 +27,7 @@ from opencpr.services.catalogue import (
     SearchService,
 )
 from opencpr.services.contract import Outcome, ServiceContext
-from opencpr.services.lookups.common import ALL_KEY, find_person, hide_more
+from opencpr.services.lookups.common import ALL_KEY, find_person
 from opencpr.services.lookups.master_data import ADDRESS_OUT, FOREIGN_OUT, MASTER_OUT, master_record
 from opencpr.services.lookups.names import NAME_OUT, name_record, read_name
 
@@ -98,7 +98,6 @@ def _person_row0(ctx: ServiceContext, pnr: str) -> tuple[dict[str, Any], dict[st
 def _familie_plus(ctx: ServiceContext, pnr: str, all: bool = False) -> Outcome:
     row0, person_row = _person_row0(ctx, pnr)
     records = [row0, *_relative_rows(ctx, row0["pnr"], person_row)]
-    hide_more(ctx, records)
     return Outcome(records)
 
 

@@ -49,7 +49,6 @@ from opencpr.services.lookups.common import (
     authority_name,
     correction,
     find_person,
-    hide_more,
 )
 from opencpr.services.lookups.names import read_name
 from opencpr.services.pending import pending_mark
@@ -163,7 +162,6 @@ def master_record(ctx: ServiceContext, pnr: str) -> dict[str, Any]:
 
 def _stam_plus(ctx: ServiceContext, pnr: str, all: bool = False) -> Outcome:
     record = master_record(ctx, pnr)
-    hide_more(ctx, [record])
     return Outcome([record])
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select, text, true
 
-from opencpr.access.protection import NAME_AND_ADDRESS
+from opencpr.access.protection import NAME_AND_ADDRESS, visible_condition
 from opencpr.domain import reference
 from opencpr.domain.codes import PERSON_STATUS
 from opencpr.domain.folding import fold_words
@@ -144,6 +144,19 @@ class Filters:
     born_on_or_before: str | None = None  # birth date <= (age at least)
     birth_authority: str | None = None
     municipalities: tuple[str, ...] = ()
+    #: the day on which protection counts, for a caller who may not see protected addresses: a
+    #: protected person's municipality and birth authority are unknown to such a caller's filters
+    protected_unknown_on: str | None = None
+
+    def _located(self) -> bool:
+        """True if a filter reads where the person lives or was registered at birth."""
+        return bool(self.municipalities or self.birth_authority)
+
+    def _known(self, pnr: ColumnElement[str]) -> list[ColumnElement[bool]]:
+        """The caller may filter the person by place: not so for a hidden address (see above)."""
+        if self.protected_unknown_on is None or not self._located():
+            return []
+        return [visible_condition(pnr, self.protected_unknown_on, False)]
 
     def person_conditions(self) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = []
@@ -168,7 +181,7 @@ class Filters:
             a = address.alias("home_filter")
             conds.append(exists().where(a.c.pnr == pnr, a.c.current == true(),
                                         a.c.municipality.in_(self.municipalities)))
-        return conds
+        return conds + self._known(pnr)
 
     def apply(self, query: Select, pnr: ColumnElement[str], joined: bool = False) -> Select:
         """``query`` limited to the persons matching; joins ``person`` unless it is already there."""
@@ -193,8 +206,8 @@ class Filters:
             conds.append(w.c.country == self.citizenship)
         if self.municipalities:
             conds.append(w.c.municipality.in_(self.municipalities))
-        rest = Filters(birth_authority=self.birth_authority)
-        return rest.apply(query.where(*conds), w.c.pnr)
+        rest = Filters(birth_authority=self.birth_authority)  # the place is checked above
+        return rest.apply(query.where(*conds, *self._known(w.c.pnr)), w.c.pnr)
 
 
 def _years_before(day: str, years: int) -> str:
@@ -213,7 +226,8 @@ def person_filters(ctx: ServiceContext, *, sex=None, status=None, nationality=No
         raise InvalidKey("KOMK", municipality, "a municipality code")
     if age_from is not None and age_to is not None and age_from > age_to:
         raise InvalidKey("ALDF", age_from, f"an age not above ALDT ({age_to})")
-    f = Filters(sex=sex, status=status, citizenship=nationality, birth_authority=birth_authority)
+    f = Filters(sex=sex, status=status, citizenship=nationality, birth_authority=birth_authority,
+                protected_unknown_on=None if ctx.sees_protected_addresses else ctx.today)
     if age_from is not None:  # at least age_from whole years old today
         f.born_on_or_before = _years_before(ctx.today, age_from)
     if age_to is not None:  # not yet age_to + 1
