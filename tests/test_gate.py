@@ -239,7 +239,7 @@ def test_citizen_events_go_to_the_pending_register(world, gate):
 def test_protected_address_is_blank_for_unprivileged_lookups(world, gate, clock):
     private, municipality = world["private-company"], world["municipality"]
     hidden = lookup(gate, private, "STAMP", PROTECTED)
-    assert tuple(hidden) == (*STAMP_FIELDS, "protection_text")  # every field is there ...
+    assert tuple(hidden) == (*STAMP_FIELDS, "protection_text", "pending_mark")  # every field is there ...
     assert all(hidden[f] is None for f in ADDRESS_FIELDS.intersection(hidden))  # ... the address blank
     assert hidden["addressing_name"] == "Aksel Sander" and hidden["status"] == "01"
     assert hidden["name_address_protected"] is True
