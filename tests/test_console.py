@@ -22,6 +22,8 @@ CHROMIUM = "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 JENS = "0707614285"
 PROTECTED = "0701614011"
+SPOUSE = "0706614184"  # Jens Mortensen's partner (Familie+ relation "Andet")
+ELSEWHERE = "0701614038"  # lives in municipality 0573, not 0851
 MOVE = {"KOMKOD": "0851", "VEJKOD": "0004", "HUSNR": "7", "ETAGE": "2", "SIDEDOER": "tv"}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("OPENCPR_REQUIRE_BROWSER") != "1",
@@ -95,7 +97,15 @@ def test_a_caseworker_day_in_the_console(live, browser, demo_engine, clock):
     assert "Jens Mortensen" in page.locator("h1").inner_text()
     assert page.get_by_role("heading", name="Adresser ADRESSE1").is_visible()
     assert page.locator("td.tag", has_text="Tidligere").count() >= 1  # previous addresses too
+    # the relatives of Familie+ link to their own pages; the person itself is not listed again
+    family = page.locator("section", has=page.get_by_role("heading", name="Familie og relationer Familie+"))
+    assert family.locator(f"a[href='/console/person/{SPOUSE}']").is_visible()
+    assert family.locator(f"a[href='/console/person/{JENS}']").count() == 0
+    assert page.get_by_role("link", name="Registrér flytning").count() == 2  # menu and person page: A01 allowed
     shoot(page, "person")
+    family.locator(f"a[href='/console/person/{SPOUSE}']").click()
+    assert page.url.endswith(f"/console/person/{SPOUSE}") and SPOUSE in page.locator("h1").inner_text()
+    page.go_back()
     page.goto(f"http://127.0.0.1:{live}/console/search?kind=name&name=Jens+Mortensen")
     shoot(page, "search")
 
@@ -147,13 +157,61 @@ def test_a_protected_person_seen_by_a_group_without_access(live, browser, demo_e
     assert "Navne- og adressebeskyttelse" in text and "Aksel Sander" in text
     assert "Industrivænget" not in text and "8512" not in text and "Ingen adresse vist" in text
     assert "ingen adgang" in text.casefold() or "Kvit 5" in text  # services outside the group say so
+    # a group that may not report A01 is not offered the move, nor the person's log or usage
+    for name in ("Registrér flytning", "Personens log", "Forbrug"):
+        assert page.get_by_role("link", name=name).count() == 0, name
     shoot(page, "protected")
+    page.goto(f"http://127.0.0.1:{live}/console/person/{PROTECTED}/audit")
+    assert "Ingen adgang" in page.locator("main").inner_text() and "Kvit 5" in page.locator("main").inner_text()
 
     page = browser.new_page()
     code, _, password = TEST_USERS["municipality"]
     sign_on(page, live, code, password)
     page.goto(f"http://127.0.0.1:{live}/console/person/{PROTECTED}")
     assert "Industrivænget 26" in page.locator("main").inner_text()
+
+
+def test_the_persons_log_and_the_usage_of_the_own_authority(live, browser, demo_engine, clock):
+    code, authority, password = TEST_USERS["municipality"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_on(page, live, code, password)
+    page.goto(f"http://127.0.0.1:{live}/console/person/{JENS}")
+    page.get_by_role("link", name="Personens log").click()
+    assert page.url.endswith(f"/console/person/{JENS}/audit")
+    rows = page.locator("table.audit tbody tr")
+    services = [rows.nth(i).locator("td").nth(5).inner_text() for i in range(rows.count())]
+    assert "Stam+" in services and "Familie+" in services  # the person page's lookups, newest first
+    assert int(rows.nth(0).locator("td").nth(0).inner_text()) > int(rows.nth(rows.count() - 1).locator("td").nth(0)
+                                                                     .inner_text())
+    page.reload()  # reading the log is itself in the log
+    first = page.locator("table.audit tbody tr").nth(0).inner_text()
+    assert "PERSONLOG" in first and code in first and authority in first
+    shoot(page, "audit")
+
+    # a municipality reads the log of its own persons only; the CPR office reads anyone's
+    page.goto(f"http://127.0.0.1:{live}/console/person/{ELSEWHERE}/audit")
+    main = page.locator("main").inner_text()
+    assert "kun se loggen for personer, der bor i kommunen" in main and "Kvit 5" in main
+    assert page.locator("table.audit").count() == 0
+
+    page.get_by_role("link", name="Forbrug").click()
+    assert page.url.endswith("/console/usage") and "myndighed 0851 · 2014-10" in page.locator("h1").inner_text()
+    lines = {tuple(c.strip() for c in page.locator("table.usage tbody tr").nth(i).inner_text().split("\t"))
+             for i in range(page.locator("table.usage tbody tr").count())}
+    assert (code, "Stam+", "1") in lines and (code, "Familie+", "1") in lines
+    assert not any(line[1] == "PERSONLOG" for line in lines)  # not billable
+    shoot(page, "usage")
+    page.fill("input[name=month]", "2014-09")
+    page.click("text=Vis")
+    assert "Ingen betalingspligtige kald i 2014-09" in page.locator("main").inner_text()
+
+    office = browser.new_page()
+    code, _, password = TEST_USERS["cpr-office"]
+    sign_on(office, live, code, password)
+    office.goto(f"http://127.0.0.1:{live}/console/person/{ELSEWHERE}/audit")
+    assert office.locator("table.audit").is_visible() and "PERSONLOG" in office.locator("table.audit").inner_text()
+    office.goto(f"http://127.0.0.1:{live}/console/usage")
+    assert TEST_USERS["municipality"][0] not in office.locator("main").inner_text()  # only its own authority
 
 
 def test_forms_without_the_session_csrf_token_are_refused(live):

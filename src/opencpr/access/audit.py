@@ -574,6 +574,16 @@ def audit_for_person(engine: Engine, pnr: str, *, limit: int | None = None) -> l
         return [_to_record(r) for r in conn.execute(query)]
 
 
+def person_trail(conn: Connection, pnr: str, *, before: int | None = None, limit: int = 100) -> list[AuditRecord]:
+    """The records naming ``pnr``, newest first: at most ``limit``, numbered below ``before`` if given
+    (the next page of a long trail)."""
+    query = (select(audit_record).join(audit_person, audit_person.c.audit_id == audit_record.c.id)
+             .where(audit_person.c.pnr == pnr).order_by(audit_record.c.id.desc()).limit(limit))
+    if before is not None:
+        query = query.where(audit_record.c.id < before)
+    return [_to_record(r) for r in conn.execute(query)]
+
+
 def audit_for_actor(engine: Engine, actor: str, *, limit: int | None = None) -> list[AuditRecord]:
     """What a user code (or ``CVR:<cvr>``) did, oldest first."""
     query = select(audit_record).where(audit_record.c.actor == actor).order_by(audit_record.c.id)

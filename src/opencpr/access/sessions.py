@@ -26,7 +26,8 @@ import secrets
 import string
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, delete, select
+from sqlalchemy import Connection, Engine, bindparam, delete, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from opencpr.access.actor import Actor
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
@@ -41,7 +42,13 @@ from opencpr.access.passwords import (
 from opencpr.access.users import InvalidUserCode, normalize_user_code
 from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.domain.kvit import Kvit, KvitError
-from opencpr.register.access_schema import password_history, security_group, user_account, user_session
+from opencpr.register.access_schema import (
+    password_history,
+    security_group,
+    server_key,
+    user_account,
+    user_session,
+)
 
 TOKEN_ALPHABET = string.ascii_uppercase + string.digits
 TOKEN_LENGTH = 8
@@ -252,3 +259,53 @@ def signoff(engine: Engine, token: str) -> bool:
     """End a session; True if there was one."""
     with write_transaction(engine) as conn:
         return conn.execute(delete(user_session).where(user_session.c.token == token)).rowcount > 0
+
+
+#: How stale the recorded last request of a console session may get before a request writes it
+#: again: a session is idle-checked to within this much, and most requests write nothing.
+CONSOLE_SEEN_EVERY = dt.timedelta(seconds=30)
+
+
+def touch_console(engine: Engine, token: str, now: dt.datetime, idle: dt.timedelta, *,
+                  every: dt.timedelta = CONSOLE_SEEN_EVERY) -> bool:
+    """Record a console request on a session, in the session's row (every server process sees it).
+
+    False if the session had gone unused longer than ``idle``: the caller ends it. An unknown token
+    is not idle (True): resolving it (:func:`resolve_token`) refuses it.
+    The row is written only when its last request is older than ``every``.
+    """
+    if not isinstance(token, str) or not token:
+        return False
+    seen_col = user_session.c.console_seen
+    with engine.connect() as conn:
+        seen = conn.execute(select(seen_col).where(user_session.c.token == token)).first()
+        conn.commit()
+    if seen is None:  # unknown or signed off: nothing to record; resolving the token refuses it
+        return True
+    if seen.console_seen is not None and seen.console_seen < stamp(now - idle):
+        return False
+    if seen.console_seen is None or seen.console_seen < stamp(now - every):
+        with engine.begin() as conn:
+            # not behind a request that has just found the session idle (it ends it)
+            conn.execute(user_session.update().where(
+                user_session.c.token == token,
+                or_(seen_col.is_(None), seen_col >= stamp(now - idle))).values(console_seen=stamp(now)))
+    return True
+
+
+def shared_key(engine: Engine, name: str, *, clock: Clock | None = None) -> bytes:
+    """A secret every server process shares: made by the first that asks (32 random bytes), then read."""
+    with engine.connect() as conn:
+        value = conn.execute(select(server_key.c.value).where(server_key.c.name == name)).scalar()
+        conn.commit()
+    if value is None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(server_key.insert().values(name=name, value=secrets.token_hex(32),
+                                                        created_at=stamp((clock or SystemClock()).now())))
+        except IntegrityError:  # another process made it first: use theirs
+            pass
+        with engine.connect() as conn:
+            value = conn.execute(select(server_key.c.value).where(server_key.c.name == name)).scalar_one()
+            conn.commit()
+    return bytes.fromhex(value)

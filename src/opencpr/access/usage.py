@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from opencpr.domain import reference
 from opencpr.register.access_schema import usage_counter
@@ -51,13 +51,20 @@ def _authority_name(code: str) -> str:
 
 def usage_lines(engine: Engine, month: str, *, daily: bool = False) -> list[UsageLine]:
     """The bill lines of ``month``: per authority, actor and service (and day, if ``daily``)."""
+    with engine.connect() as conn:
+        return usage_of(conn, month, daily=daily)
+
+
+def usage_of(conn: Connection, month: str, *, authority: str | None = None, daily: bool = False) -> list[UsageLine]:
+    """The bill lines of ``month`` (of one ``authority``, if given), read on ``conn``."""
     start, end = month_bounds(month)
     c = usage_counter.c
     keys = [c.authority, c.actor, c.service] + ([c.day] if daily else [])
     query = (select(*keys, func.sum(c.calls).label("calls")).where(c.day >= start, c.day < end)
              .group_by(*keys).order_by(*([c.day] if daily else []), c.authority, c.actor, c.service))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
+    if authority is not None:
+        query = query.where(c.authority == authority)
+    rows = conn.execute(query).all()
     return [UsageLine(r.day if daily else start[:7], r.authority, _authority_name(r.authority), r.actor,
                       r.service, int(r.calls)) for r in rows]
 

@@ -73,8 +73,19 @@ user_session = Table(
     Column("created_at", String(19), nullable=False),
     Column("expires_at", String(19), nullable=False),
     Column("client", String(64)),
+    # the console's last request on the session (its idle timeout), seen by every server process
+    Column("console_seen", String(19)),
 )
 Index(None, user_session.c.expires_at)
+
+#: Secrets the server makes once and every server process shares (the console's CSRF key):
+#: ``value`` is 32 random bytes in hex, written by the first process that needs it.
+server_key = Table(
+    "server_key", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(64), nullable=False),
+    Column("created_at", String(19), nullable=False),
+)
 
 #: Subscriber systems (abonnentsystemer): a company certificate's CVR (and OCES UID, or ``""``
 #: for any certificate of the CVR) mapped to a system with its service agreement and group.
@@ -145,7 +156,7 @@ usage_counter = Table(
 
 ACCESS_TABLES: tuple[Table, ...] = (
     security_group, user_account, password_history, user_session, subscriber_system,
-    audit_record, audit_person, audit_head, usage_counter,
+    audit_record, audit_person, audit_head, usage_counter, server_key,
 )
 
 GENESIS_HASH = "0" * 64

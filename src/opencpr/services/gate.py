@@ -175,6 +175,15 @@ class Gate:
         self._tokens.pop(token, None)
         return sessions.signoff(self.engine, token)
 
+    def touch_console(self, token: str, idle: dt.timedelta) -> bool:
+        """Record a console request on a session; False if it had been idle longer than ``idle``
+        (kept in the session's row: every server process sees it)."""
+        return sessions.touch_console(self.engine, token, self.clock.now(), idle)
+
+    def shared_key(self, name: str) -> bytes:
+        """A secret made once and shared by every server process on this database (e.g. a CSRF key)."""
+        return sessions.shared_key(self.engine, name, clock=self.clock)
+
     def actor_for_certificate(self, cert: bytes | str | x509.Certificate, *, client: str | None = None) -> Actor:
         """The actor of a verified client certificate's subscriber system; raise UnknownSystem (Kvit 5)."""
         return subscribers.actor_for_certificate(self.engine, cert, client=client)

@@ -3,7 +3,8 @@
 The access layer holds groups as data (:mod:`opencpr.access.groups`) and knows nothing of the
 services. This module is their vocabulary, fed by the catalogues:
 
-* search services — the service catalogue's names, and :data:`OTHER_SEARCH_SERVICES`;
+* search services — the service catalogue's names, :data:`OTHER_SEARCH_SERVICES` and the oversight
+  services (:data:`opencpr.services.oversight.OVERSIGHT_SERVICES`: a person's audit trail, usage);
 * events — the event catalogue's codes (:data:`opencpr.domain.codes.EVENT`);
 * data maintenance — ``<data>:<action>`` from :data:`MAINTENANCE_DATA` and :data:`MAINTENANCE_ACTIONS`;
 * subscriptions — :data:`SUBSCRIPTION_SERVICES`.
@@ -28,6 +29,7 @@ from opencpr.clock import Clock
 from opencpr.domain.codes import EVENT
 from opencpr.domain.events import events
 from opencpr.services.catalogue import catalogue, service_names
+from opencpr.services.oversight import OVERSIGHT_SERVICES
 
 __all__ = [
     "DEFAULT_GROUPS", "MAINTENANCE_ACTIONS", "MAINTENANCE_DATA", "OTHER_SEARCH_SERVICES", "SUBSCRIPTION_SERVICES",
@@ -55,7 +57,7 @@ MAINTENANCE_ACTIONS: tuple[str, ...] = ("correct", "undo", "earlier")
 @cache
 def search_services() -> tuple[str, ...]:
     """Search and lookup services by CPR's names: the service catalogue's, and :data:`OTHER_SEARCH_SERVICES`."""
-    return tuple(dict.fromkeys((*service_names(), *OTHER_SEARCH_SERVICES)))
+    return tuple(dict.fromkeys((*service_names(), *OTHER_SEARCH_SERVICES, *OVERSIGHT_SERVICES)))
 
 
 @cache
@@ -114,6 +116,12 @@ _CHURCH_EVENTS = ("B31", "B23", "A14", "A13", "B07", "A21", "A34")
 _CITIZEN_EVENTS = ("A01", "A06", "A07", "A47")
 
 
+#: Oversight services a default group gets beside its catalogue services: a municipality reads the
+#: audit trail of its own persons (``PERSONLOG-KOM``) and its authority's usage; the CPR office has
+#: every service (``PERSONLOG``: any person's trail).
+_OVERSIGHT = {"municipality": ["PERSONLOG-KOM", "FORBRUG"], "church-office": ["FORBRUG"]}
+
+
 def _perm(**grants: Any) -> dict[str, Any]:
     return grants
 
@@ -155,7 +163,8 @@ def _resolve(group: str, permissions: dict[str, Any]) -> dict[str, Any]:
     search = out.get("search")
     if search and isinstance(search.get("services"), str):
         wanted = search["services"].removeprefix("catalogue:")
-        out["search"] = {**search, "services": [s.name for s in catalogue().values() if wanted in s.groups]}
+        out["search"] = {**search, "services": [s.name for s in catalogue().values() if wanted in s.groups]
+                         + _OVERSIGHT.get(group, [])}
     event = out.get("event")
     if event and WILDCARD not in event.get("services", ()):
         opened = [e.code for e in events().values() if group in e.groups and not e.maintenance]

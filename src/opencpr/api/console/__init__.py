@@ -9,7 +9,9 @@ around it, and protection, audit and usage are the gate's, exactly as over GCTP.
 
 Sessions: the gate's session token in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS),
 ended after :data:`IDLE` without a request or at the token's own expiry; every form that changes
-something carries a CSRF token derived from the session (:func:`csrf_token`).
+something carries a CSRF token derived from the session (:func:`csrf_token`). The CSRF key and
+the last request of each session are kept in the database, so every server process (``opencpr
+serve --workers N``) accepts a form another rendered and sees the same idle time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import secrets
 import threading
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ from starlette.concurrency import run_in_threadpool
 from opencpr.access.actor import Actor
 from opencpr.domain.kvit import KvitError
 from opencpr.services import catalogue as cat
-from opencpr.services import errors, pending, updates
+from opencpr.services import errors, oversight, pending, updates
+from opencpr.services.contract import Kind
 from opencpr.services.gate import Gate
 
 __all__ = ["COOKIE", "IDLE", "PREFIX", "csrf_token", "install"]
@@ -40,6 +42,7 @@ __all__ = ["COOKIE", "IDLE", "PREFIX", "csrf_token", "install"]
 PREFIX = "/console"
 COOKIE = "opencpr_console"
 IDLE = dt.timedelta(minutes=30)  # a console session ends after this long without a request
+CSRF_KEY = "console-csrf"  # the name of the CSRF key in the shared keys (Gate.shared_key)
 _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 
@@ -62,30 +65,6 @@ def csrf_token(token: str, secret: bytes) -> str:
     """The CSRF token of a session: an HMAC of the session token, so a page of another site can
     neither read nor forge it."""
     return hmac.new(secret, f"console-csrf:{token}".encode(), hashlib.sha256).hexdigest()[:40]
-
-
-class _Idle:
-    """When each console session was last used (this process's view; the token's own expiry is the gate's)."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, dt.datetime] = {}
-        self._lock = threading.Lock()
-
-    def touch(self, token: str, now: dt.datetime) -> bool:
-        """Record a request; False if the session had been left alone longer than :data:`IDLE`."""
-        with self._lock:
-            last = self._seen.get(token)
-            if last is not None and now - last > IDLE:
-                self._seen.pop(token, None)
-                return False
-            self._seen[token] = now
-            if len(self._seen) > 20_000:
-                self._seen = {t: s for t, s in self._seen.items() if now - s <= IDLE}
-            return True
-
-    def forget(self, token: str) -> None:
-        with self._lock:
-            self._seen.pop(token, None)
 
 
 def _cell(out: Any, record: dict[str, Any]) -> dict[str, Any]:
@@ -111,6 +90,25 @@ def table_of(service_name: str, outcome: Any) -> dict[str, Any]:
             "current": current}
 
 
+def relatives_of(pnr: str, outcome: Any) -> list[dict[str, Any]]:
+    """The relatives' rows of a Familie+ answer (rows 1..n, not the person itself), for links to them.
+
+    The relative's PNR is ``relative_pnr`` (CPR's ``PNR_FOEDDATO``); the address is what the gate
+    let out (blank for a protected relative and a group without access)."""
+    rows = []
+    for r in outcome.records:
+        relative = str(r.get("relative_pnr") or "")
+        if not relative or relative == pnr:
+            continue
+        address = ", ".join(str(x) for x in (r.get("standard_address"), " ".join(
+            str(y) for y in (r.get("postal_code"), r.get("postal_district")) if y)) if x)
+        rows.append({"pnr": relative, "link": relative if len(relative) == 10 and relative.isdigit() else None,
+                     "relation": r.get("relation") or "", "name": r.get("addressing_name") or "",
+                     "status": r.get("status") or "", "protected": bool(r.get("protection_type")),
+                     "address": address})
+    return rows
+
+
 def install(app: FastAPI, gate: Gate) -> None:
     """Add the console, its static files and the front door ``/`` to ``app``."""
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(_HERE / "static")), name="console-static")
@@ -119,8 +117,16 @@ def install(app: FastAPI, gate: Gate) -> None:
 
 def router(gate: Gate) -> APIRouter:
     api = APIRouter(include_in_schema=False)
-    idle = _Idle()
-    secret = secrets.token_bytes(32)
+    keys: list[bytes] = []
+    keys_lock = threading.Lock()
+
+    def secret() -> bytes:
+        """The CSRF key: made once per database and shared by every server process (``server_key``)."""
+        if not keys:
+            with keys_lock:
+                if not keys:
+                    keys.append(gate.shared_key(CSRF_KEY))
+        return keys[0]
 
     def client_of(request: Request) -> str | None:
         return request.client.host if request.client else None
@@ -129,23 +135,26 @@ def router(gate: Gate) -> APIRouter:
         token = request.cookies.get(COOKIE) or ""
         if not token:
             raise Unauthenticated()
-        if not idle.touch(token, gate.clock.now()):
+        if not gate.touch_console(token, IDLE):
             gate.signoff(token)
             raise Unauthenticated("Sessionen er udløbet efter 30 minutter uden brug. Log på igen.")
         try:
             return gate.actor_for_token(token, client=client_of(request)), token
         except KvitError:
-            idle.forget(token)
             raise Unauthenticated("Sessionen er udløbet. Log på igen.") from None
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     def page(request: Request, name: str, actor: Actor, token: str, **context: Any) -> HTMLResponse:
-        return render(request, name, user=actor, csrf=csrf_token(token, secret), **context)
+        allows = actor.group.permissions.allows
+        may = {"move": allows(Kind.EVENT, "A01"),
+               "audit": allows(Kind.SEARCH, "PERSONLOG") or allows(Kind.SEARCH, "PERSONLOG-KOM"),
+               "usage": allows(Kind.SEARCH, "FORBRUG")}
+        return render(request, name, user=actor, csrf=csrf_token(token, secret()), may=may, **context)
 
     def check_csrf(token: str, given: str) -> None:
-        if not hmac.compare_digest(csrf_token(token, secret), given or ""):
+        if not hmac.compare_digest(csrf_token(token, secret()), given or ""):
             raise PermissionError("CSRF")
 
     def session_cookie(response: Response, request: Request, token: str, expires: dt.datetime | None) -> None:
@@ -210,7 +219,6 @@ def router(gate: Gate) -> APIRouter:
         def run(request: Request, actor: Actor, token: str, form: Any) -> Response:
             check_csrf(token, form.get("csrf", ""))
             gate.signoff(token)
-            idle.forget(token)
             response = RedirectResponse(f"{PREFIX}/signon?{urlencode({'msg': 'Du er logget af.'})}", status_code=303)
             response.delete_cookie(COOKIE, path=PREFIX)
             return response
@@ -268,8 +276,11 @@ def router(gate: Gate) -> APIRouter:
         if master is not None:
             for name, heading in PERSON_KINDS:
                 try:
-                    kinds.append({"heading": heading, "service": name,
-                                  "table": table_of(name, gate.call(actor, cat.find(name).spec, pnr=pnr))})
+                    outcome = gate.call(actor, cat.find(name).spec, pnr=pnr)
+                    if name == "Familie+":  # row 0 is the person itself: the relatives, each a link
+                        kinds.append({"heading": heading, "service": name, "relatives": relatives_of(pnr, outcome)})
+                        continue
+                    kinds.append({"heading": heading, "service": name, "table": table_of(name, outcome)})
                 except KvitError as exc:
                     kinds.append({"heading": heading, "service": name, "error": f"{exc.text} (Kvit {exc.code})"})
         return page(request, "person.html", actor, token, pnr=pnr, master=master, kinds=kinds, error=error)
@@ -282,6 +293,36 @@ def router(gate: Gate) -> APIRouter:
     @api.get(f"{PREFIX}/person/{{pnr}}", response_class=HTMLResponse)
     async def person(request: Request, pnr: str) -> Response:
         return await guarded(request, person_run, pnr)
+
+    # --- a person's audit trail, the authority's usage ------------------------------------------------------
+
+    def audit_run(request: Request, actor: Actor, token: str, pnr: str) -> Response:
+        records, error, restart = [], None, None
+        before = request.query_params.get("before")
+        try:
+            outcome = oversight.person_audit(gate, actor, pnr, before=before)
+            records, restart = outcome.records, outcome.info.get("restart")
+        except KvitError as exc:
+            error = f"{exc.text} (Kvit {exc.code})"
+        return page(request, "audit.html", actor, token, pnr=pnr, records=records, error=error, restart=restart)
+
+    @api.get(f"{PREFIX}/person/{{pnr}}/audit", response_class=HTMLResponse)
+    async def person_audit(request: Request, pnr: str) -> Response:
+        return await guarded(request, audit_run, pnr)
+
+    def usage_run(request: Request, actor: Actor, token: str) -> Response:
+        month = request.query_params.get("month") or gate.clock.now().strftime("%Y-%m")
+        lines, error, total = [], None, 0
+        try:
+            outcome = oversight.usage(gate, actor, month)
+            lines, total = outcome.records, outcome.info.get("total", 0)
+        except KvitError as exc:
+            error = f"{exc.text} (Kvit {exc.code})"
+        return page(request, "usage.html", actor, token, month=month, lines=lines, total=total, error=error)
+
+    @api.get(f"{PREFIX}/usage", response_class=HTMLResponse)
+    async def usage_page(request: Request) -> Response:
+        return await guarded(request, usage_run)
 
     # --- the municipality's inbox --------------------------------------------------------------------------
 
