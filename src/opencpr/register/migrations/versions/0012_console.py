@@ -2,7 +2,7 @@
 
 Revision ID: 0012
 Revises: 0010
-Create Date: 2026-12-04
+Create Date: 2026-12-02
 
 ``server_key`` holds secrets the first server process makes and every process reads (the
 console's CSRF key), so that a form rendered by one worker is accepted by another.
