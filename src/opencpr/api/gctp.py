@@ -132,16 +132,27 @@ class GctpHandler:
         self.env = env
 
     def handle(self, body: bytes, cookie_header: str | None = None, client: str | None = None) -> Reply:
-        version = "1.0"
-        request_service: gctp.ServiceRequest | None = None
         try:
             request = gctp.parse_request(body)
-            version = request.version
+        except GctpError as exc:
+            return Reply(gctp.error_answer("1.0", exc.code, exc.text, env=self.env))
+        return self.answer(request, cookie_header, client)
+
+    def answer(self, request: gctp.Request, cookie_header: str | None = None, client: str | None = None, *,
+               actor: Any = None) -> Reply:
+        """Answer a parsed document. ``actor`` is a caller the door has already identified (CPRLookup:
+        the client certificate's system); then no token is read and a signon is refused (Kvit 10)."""
+        version = request.version
+        request_service: gctp.ServiceRequest | None = None
+        try:
             if request.signon is not None:
+                if actor is not None:
+                    raise GctpError("Signon bruges ikke her: systemet er kendt på sit certifikat",
+                                    kvit=Kvit.UNKNOWN_SERVICE)
                 return self._signon(request, client)
             request_service = request.service
             assert request_service is not None
-            return Reply(self._service(version, request_service, cookie_header, client))
+            return Reply(self._service(version, request_service, cookie_header, client, actor))
         except GctpError as exc:
             return Reply(gctp.error_answer(version, exc.code, exc.text, env=self.env))
         except KvitError as exc:
@@ -175,9 +186,9 @@ class GctpHandler:
         return Reply(body, cookie)
 
     def _service(self, version: str, request: gctp.ServiceRequest, cookie_header: str | None,
-                 client: str | None) -> bytes:
-        token = token_from_cookie(cookie_header)
-        actor = self.gate.actor_for_token(token or "", client=client)
+                 client: str | None, actor: Any = None) -> bytes:
+        if actor is None:
+            actor = self.gate.actor_for_token(token_from_cookie(cookie_header) or "", client=client)
         if request.system.casefold() == "cprajour" and request.service.strip().upper() == "VENTEREG":
             return pending_reply(self.gate, self.env, version, request, actor)
         if request.system.casefold() == "cprajour":

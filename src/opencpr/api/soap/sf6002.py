@@ -19,38 +19,24 @@ reads, calls the gate and writes.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from opencpr.domain.kvit import KvitError
+from opencpr.api.soap.common import MAX_BODY, address, certificate, fault_for, read_body
+from opencpr.api.soap.common import XML as _XML
+from opencpr.api.soap.common import send as _send
 from opencpr.formats import soap
-from opencpr.services.errors import NoAccess, UnknownSystem
 from opencpr.services.gate import Gate
 from opencpr.services.subscriptions import filters
-from opencpr.services.subscriptions.errors import NoClientCertificate, SubscriptionFault
+from opencpr.services.subscriptions.errors import NoClientCertificate
 
 __all__ = ["PATH", "Sf6002App", "Sf6002Handler"]
 
 #: The service's path as Serviceplatformen serves it.
 PATH = "/service/CprSubscription/CprSubscription/1/"
 _MATCH = PATH.lower().rstrip("/")
-MAX_BODY = 1_000_000
-_XML = (b"content-type", b"text/xml; charset=utf-8")
 
 log = logging.getLogger("opencpr.sf6002")
-
-
-def _fault_for(exc: BaseException) -> tuple[str, str]:
-    if isinstance(exc, SubscriptionFault):
-        return exc.error_code, exc.text
-    if isinstance(exc, UnknownSystem):
-        return "UnknownUserSystem", f"no active subscriber system for the client certificate: {exc.text}"
-    if isinstance(exc, NoAccess):
-        return "AccessDenied", exc.text
-    if isinstance(exc, KvitError):
-        return "ServiceError", exc.text
-    return "InternalError", "the service could not answer; nothing was stored"
 
 
 class Sf6002Handler:
@@ -74,7 +60,7 @@ class Sf6002Handler:
             actor = self.gate.actor_for_certificate(certificate, client=client)
             outcome = self.gate.call(actor, spec, **filters.call_keys(request.values, request.invocation))
         except Exception as exc:  # every failure is a fault; the gate has recorded it
-            code, text = _fault_for(exc)
+            code, text = fault_for(exc)
             if code == "InternalError":
                 log.exception("SF6002 %s failed", request.operation)
             return 500, soap.fault(code, text)
@@ -83,11 +69,6 @@ class Sf6002Handler:
             return 200, soap.filters_answer(list(found.age_ranges), sorted(found.change_codes),
                                             sorted(found.municipalities), sorted(found.pnrs))
         return 200, soap.result_answer(request.operation, outcome.info["result"])
-
-
-def _certificate(scope: dict[str, Any]) -> str | None:
-    chain = scope.get("extensions", {}).get("tls", {}).get("client_cert_chain") or ()
-    return chain[0] if chain else None
 
 
 class Sf6002App:
@@ -113,47 +94,22 @@ class Sf6002App:
         if scope["method"] != "POST":
             await _send(send, 405, b"only GET (?wsdl) and POST", [(b"allow", b"GET, POST")])
             return
-        body = await _body(receive)
+        body = await read_body(receive)
         client = scope.get("client")
         if body is None:
             status, reply = 500, soap.fault("InvalidRequest", f"the request is larger than {MAX_BODY} bytes",
                                             fault_code="Client")
         else:
-            status, reply = await run_in_threadpool(self.handler.handle, body, _certificate(scope),
+            status, reply = await run_in_threadpool(self.handler.handle, body, certificate(scope),
                                                     client[0] if client else None)
         await _send(send, status, reply, [_XML])
 
     async def _contract(self, scope, send, name: str, rest: str) -> None:
         query = scope.get("query_string", b"").decode("latin-1").lower()
         if rest in ("", "/") and query.split("&")[0] in ("wsdl", "wsdl="):
-            host = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"host"), None)
-            server = scope.get("server") or ("127.0.0.1", 0)
-            host = host or f"{server[0]}:{server[1]}"
-            address = f"{scope.get('scheme', 'https')}://{host}{PATH}"
-            await _send(send, 200, soap.wsdl(address), [_XML])
+            await _send(send, 200, soap.wsdl(address(scope, PATH)), [_XML])
             return
         if name in soap.CONTRACT_FILES:
             await _send(send, 200, soap.contract_file(name), [_XML])
             return
         await _send(send, 404, b"not found: ask for ?wsdl", [(b"content-type", b"text/plain")])
-
-
-async def _body(receive) -> bytes | None:
-    chunks: list[bytes] = []
-    size, more = 0, True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size <= MAX_BODY and chunk:
-            chunks.append(chunk)
-        more = message.get("more_body", False)
-    return None if size > MAX_BODY else b"".join(chunks)
-
-
-async def _send(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, (b"content-length", str(len(body)).encode("ascii"))]})
-    await send({"type": "http.response.body", "body": body})

@@ -41,9 +41,9 @@ from opencpr.services.subscriptions.errors import (
     InvalidCallParameters,
     UnknownOperation,
     WrongService,
-    WrongServiceAgreement,
     WrongUserSystem,
 )
+from opencpr.services.subscriptions.invocation import check_agreement, check_fields
 
 __all__ = [
     "ADDED", "ALREADY_EXISTED", "FILTER_KINDS", "OPERATIONS", "REMOVED", "SERVICE", "SERVICE_UUID", "Filter",
@@ -72,7 +72,6 @@ NOT_THERE = {PNR: "NON_EXISTING_PNR", MUNICIPALITY: "NON_EXISTING_MUNICIPALITYCO
 FILTER_GROUPS = {"PNR": PNR, "AgeRange": AGE_RANGE, "MunicipalityCode": MUNICIPALITY,
                  "EventChangeCode": CHANGE_CODE, "NoFilter": NO_FILTER}
 
-_UUID = re.compile(r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")
 _DIGITS = re.compile(r"[+-]?\d+")
 
 
@@ -156,14 +155,9 @@ def system_id_of(conn: Connection, actor) -> tuple[int, str | None]:
 
 def check_invocation(conn: Connection, actor, invocation: dict[str, str]) -> int:
     """Check the Invocation Context against the certificate's system; return the system's id."""
-    for name in ("ServiceAgreementUUID", "UserSystemUUID", "UserUUID", "ServiceUUID"):
-        value = invocation.get(name, "")
-        if not _UUID.fullmatch(value):
-            raise InvalidCallParameters(f"InvocationContext/{name} must be a lower-case UUID, not {value[:40]!r}")
+    check_fields(invocation)
     system_id, user_system = system_id_of(conn, actor)
-    if invocation["ServiceAgreementUUID"] != actor.agreement_uuid:
-        raise WrongServiceAgreement("CPR ReplicaSubscription - the service agreement "
-                                    f"{invocation['ServiceAgreementUUID']} is not the certificate's")
+    check_agreement(actor, invocation, "CPR ReplicaSubscription")
     if user_system is None or invocation["UserSystemUUID"] != user_system:
         raise WrongUserSystem("CPR ReplicaSubscription - no subscription configured for serviceAgreement "
                               f"and user system {invocation['UserSystemUUID']}")
