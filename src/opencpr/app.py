@@ -6,6 +6,8 @@
 * ``/console`` — the caseworker console (:mod:`opencpr.api.console`), and ``/`` the front door;
 * ``/service/CprSubscription/CprSubscription/1/`` — SF6002, CPR subscriptions over SOAP
   (:mod:`opencpr.api.soap.sf6002`; ``?wsdl`` for the contract);
+* ``/service/CPRLookup/CPRLookup/2`` (and the older CprService replica's paths) — CPRLookup, GCTP
+  in a SOAP string for certificate-identified systems (:mod:`opencpr.api.soap.cprlookup`);
 * ``GET /healthz`` — liveness.
 """
 
@@ -23,7 +25,7 @@ import opencpr
 from opencpr import scheduler
 from opencpr.api import console, rest
 from opencpr.api import gctp as gctp_api
-from opencpr.api.soap import sf6002
+from opencpr.api.soap import cprlookup, sf6002
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
 from opencpr.services import catalogue as cat
@@ -76,6 +78,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     rest.install_errors(app)
     console.install(app, gate)  # /console and the front door /
     front = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
+    front = cprlookup.CprLookupApp(cprlookup.CprLookupHandler(handler), front)
     return sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)
 
 

@@ -1,5 +1,6 @@
-"""SOAP 1.1 wording for SF6002 (CPR Abonnement, ``CprSubscriptionService``): namespaces, prefixes,
-the contract files, reading a request and writing answers and faults.
+"""SOAP 1.1 wording for Serviceplatformen's services: SF6002 (CPR Abonnement,
+``CprSubscriptionService``) and CPRLookup (``CprService/2``, GCTP in a string): namespaces,
+prefixes, the contract files, reading a request and writing answers and faults.
 
 Reading is lenient where the real clients are (``cpr-protocols.md`` §5.1): no XML declaration,
 Latin-1 bytes without one, ``InvocationContext`` children in another namespace (they are matched
@@ -8,7 +9,8 @@ or an entity declaration is refused, entities are never expanded, nothing is fet
 
 Writing uses the prefixes the clients index literally: ``soap`` for the envelope, ``ns2`` for
 the PNR namespace and ``ns3`` for the service's namespace (``soap:Envelope`` → ``soap:Body`` →
-``ns3:AddPNRSubscriptionResponse`` → ``ns3:Result``). Faults are SOAP 1.1 faults with
+``ns3:AddPNRSubscriptionResponse`` → ``ns3:Result``; CPRLookup: ``ns3:callGCTPCheckServiceResponse``
+→ ``ns3:result``). Faults are SOAP 1.1 faults with
 Serviceplatformen's ``ServiceplatformFault`` detail (``ErrorCode``, ``ErrorText``).
 """
 
@@ -22,8 +24,8 @@ from importlib import resources
 from lxml import etree
 
 __all__ = [
-    "CONTRACT_FILES", "INVCTX_NS", "PNR_NS", "SERVICE_NS", "SOAP_NS", "SPF_NS", "SoapFormatError", "SoapRequest",
-    "contract_file", "fault", "filters_answer", "parse_request", "result_answer", "wsdl",
+    "CONTRACT_FILES", "CPRLOOKUP_NS", "INVCTX_NS", "PNR_NS", "SERVICE_NS", "SOAP_NS", "SPF_NS", "SoapFormatError", "SoapRequest",
+    "contract_file", "cprlookup_wsdl", "fault", "filters_answer", "parse_request", "result_answer", "string_answer", "wsdl",
 ]
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -31,6 +33,7 @@ SERVICE_NS = "http://serviceplatformen.dk/xml/wsdl/soap11/CprSubscriptionService
 INVCTX_NS = "http://serviceplatformen.dk/xml/schemas/InvocationContext/1/"
 PNR_NS = "http://serviceplatformen.dk/xml/schemas/cpr/PNR/1/"
 SPF_NS = "http://serviceplatformen.dk/xml/schemas/ServiceplatformFault/1/"
+CPRLOOKUP_NS = "http://serviceplatformen.dk/xml/wsdl/soap11/CprService/2/"
 
 #: The contract as Serviceplatformen publishes it (``formats/contracts/sf6002/``).
 CONTRACT_FILES = ("CprSubscriptionService.wsdl", "CprSubscriptionServiceMsg.xsd", "InvocationContext_20121009.xsd",
@@ -60,10 +63,28 @@ def contract_file(name: str) -> bytes:
     return resources.files("opencpr.formats").joinpath("contracts", "sf6002", name).read_bytes()
 
 
+def _with_address(document: bytes, address: str) -> bytes:
+    safe = address.replace("&", "&amp;").replace('"', "&quot;").encode("utf-8")
+    return _ADDRESS.sub(lambda m: m.group(1) + safe + m.group(2), document, count=1)
+
+
 def wsdl(address: str) -> bytes:
     """The contract's WSDL with this server's address in its ``soap:address``."""
-    safe = address.replace("&", "&amp;").replace('"', "&quot;").encode("utf-8")
-    return _ADDRESS.sub(lambda m: m.group(1) + safe + m.group(2), contract_file(_WSDL), count=1)
+    return _with_address(contract_file(_WSDL), address)
+
+
+@cache
+def _cprlookup_document() -> bytes:
+    return resources.files("opencpr.formats").joinpath("contracts", "cprlookup", "CprLookupService.wsdl").read_bytes()
+
+
+def cprlookup_wsdl(address: str, operation: str = "callGctpService") -> bytes:
+    """The project's WSDL of CPRLookup (one file, no includes) with this server's address; the older
+    CprService replica names its operation ``callGCTPCheckService`` (same elements)."""
+    document = _cprlookup_document()
+    if operation != "callGctpService":
+        document = document.replace(b'operation name="callGctpService"', f'operation name="{operation}"'.encode())
+    return _with_address(document, address)
 
 
 @dataclass
@@ -99,8 +120,9 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def parse_request(body: bytes) -> SoapRequest:
-    """Read an SF6002 request envelope; raise SoapFormatError with a reason if it cannot be read."""
+def parse_request(body: bytes, namespace: str = SERVICE_NS, service: str = "CprSubscriptionService") -> SoapRequest:
+    """Read a request envelope whose operation element is in ``namespace`` (SF6002's by default);
+    raise SoapFormatError with a reason if it cannot be read."""
     if not body or not body.strip():
         raise SoapFormatError("the request is empty")
     if _FORBIDDEN.search(body):
@@ -120,8 +142,8 @@ def parse_request(body: bytes) -> SoapRequest:
     if len(operations) != 1:
         raise SoapFormatError(f"the soap:Body must hold one operation element, not {len(operations)}")
     op = operations[0]
-    if etree.QName(op).namespace != SERVICE_NS:
-        raise SoapFormatError(f"the operation {op.tag} is not in the CprSubscriptionService namespace {SERVICE_NS}")
+    if etree.QName(op).namespace != namespace:
+        raise SoapFormatError(f"the operation {op.tag} is not in the {service} namespace {namespace}")
     request = SoapRequest(etree.QName(op).localname)
     for child in op:
         name = _local(child.tag)
@@ -152,6 +174,13 @@ def _envelope(payload: etree._Element) -> bytes:
 
 def _response(operation: str) -> etree._Element:
     return etree.Element(f"{{{SERVICE_NS}}}{operation}Response", nsmap={"ns2": PNR_NS, "ns3": SERVICE_NS})
+
+
+def string_answer(namespace: str, element: str, child: str, text: str) -> bytes:
+    """``<ns3:<element>><ns3:<child>>text`` in an envelope (CPRLookup's answer: the GCTP answer as text)."""
+    payload = etree.Element(f"{{{namespace}}}{element}", nsmap={"ns3": namespace})
+    etree.SubElement(payload, f"{{{namespace}}}{child}").text = text
+    return _envelope(payload)
 
 
 def result_answer(operation: str, result: str) -> bytes:
