@@ -10,17 +10,29 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from conftest import TEST_USERS
-from live import Gctp
+from live import Gctp, running
 from opencpr.access.audit import audit_for_actor
-from opencpr.access.passwords import MAX_FAILED_SIGNONS
+from opencpr.access.passwords import CHEAP, MAX_FAILED_SIGNONS, Passwords
 from opencpr.access.users import enable_user
+from opencpr.app import create_app
+from opencpr.config import Limits
 from opencpr.register.access_schema import user_account
+from opencpr.services.gate import Gate
 
 CODE, _, RIGHT = TEST_USERS["municipality"]
 GUESSES = [f"Gaet-{i:03d}!x" for i in range(40)]
+
+
+@pytest.fixture
+def live(demo_engine, clock):
+    """The server, with the per-client limit on guessing out of the way: the user code's own lock is tested."""
+    gate = Gate(demo_engine, clock, audit_mode="sync", passwords=Passwords(CHEAP), limits=Limits(guess_failures=10_000))
+    with running(create_app(demo_engine, gate=gate, run_due_every=None)) as port:
+        yield port
 
 
 def _burst(send, passwords: list[str]) -> list:

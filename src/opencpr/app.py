@@ -19,6 +19,7 @@ import opencpr
 from opencpr import scheduler
 from opencpr.api import gctp as gctp_api
 from opencpr.api import rest
+from opencpr.api.limits import BodyLimit
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
 from opencpr.services import catalogue as cat
@@ -45,7 +46,9 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
 
         checkpointer = background_checkpoints(engine)  # SQLite: the log is copied back off the requests
         task = asyncio.create_task(scheduler.run_due_forever(gate, run_due_every)) if run_due_every else None
+        housekeeping = asyncio.create_task(scheduler.housekeeping_forever(gate))
         yield
+        housekeeping.cancel()
         if task is not None:
             task.cancel()
         gate.close()
@@ -67,8 +70,9 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     if routes is not None:
         routes(app)
     app.include_router(rest.router(gate))
-    rest.install_errors(app)
-    return gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
+    rest.install_errors(app, gate)
+    served = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
+    return BodyLimit(served, gate.limits, gate.refused, env=gctp_env)
 
 
 def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None):
