@@ -361,7 +361,16 @@ class GctpApp:
             elif request.signon is not None:  # password hashing: off the loop, in the gate's signon threads
                 reply = await self.handler.signon_async(request, host)
             elif self.inline:
-                reply = self.handler.answer(request, cookie, host)
+                # answered on the loop; the answer leaves once its audit record is committed, and the
+                # loop serves other requests while that group commits
+                with gate.answers_after_audit() as tickets:
+                    reply = self.handler.answer(request, cookie, host)
+                try:
+                    await gate.audit_durable(tickets)
+                except Exception:
+                    log.exception("GCTP answer withheld: its audit record was not written")
+                    reply = Reply(self.handler._error(request.version, request.service, Kvit.INTERNAL_ERROR.code,
+                                                      Kvit.INTERNAL_ERROR.text))
             else:
                 from starlette.concurrency import run_in_threadpool
 

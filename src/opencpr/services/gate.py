@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime as dt
 import functools
 import re
@@ -58,10 +59,15 @@ _PNR_KEY = re.compile(r"(\d{6})-?(\d{4})")
 
 
 class AuditMode(StrEnum):
-    """When the audit record of a call that changes nothing is written."""
+    """How the audit record of a call that changes nothing is written (always before it is answered)."""
 
-    SYNC = "sync"  # in the call's transaction: committed before the answer leaves
-    DEFERRED = "deferred"  # queued for the AuditWriter (batched, written within its interval)
+    SYNC = "sync"  # in the call's own transaction
+    DEFERRED = "deferred"  # by the AuditWriter, in a group with other calls' records (group commit)
+
+
+#: Tickets of audit records an event loop will wait for before it sends its answer (see
+#: :meth:`Gate.answers_after_audit`); None: the calling thread waits in :meth:`Gate.call` itself.
+_AWAITED: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("opencpr_audit_tickets", default=None)
 
 
 def _stamp(now: dt.datetime) -> str:
@@ -152,7 +158,7 @@ class Gate:
             # which makes the next lookups on PostgreSQL parse and plan their queries again
             conn.commit()
         if not sync:
-            self.writer.submit(entry)
+            self._durable(self.writer.submit(entry))
         return outcome
 
     # --- credentials -> actors ---------------------------------------------------------------------
@@ -301,7 +307,33 @@ class Gate:
         if sync or self.writer is None:
             write_audit(self.engine, [entry])
         else:
-            self.writer.submit(entry)
+            self._durable(self.writer.submit(entry))
+
+    def _durable(self, ticket: int) -> None:
+        """The call is answered only once its audit record is committed: wait here, or let the event
+        loop that collects tickets wait (:meth:`answers_after_audit`)."""
+        awaited = _AWAITED.get()
+        if awaited is None:
+            self.writer.wait(ticket)
+        else:
+            awaited.append(ticket)
+
+    @contextlib.contextmanager
+    def answers_after_audit(self):
+        """For an adapter that answers on an event loop: calls made inside the block do not wait for
+        their audit records; the adapter must ``await gate.audit_durable(tickets)`` before it sends
+        the answer. The loop serves other requests meanwhile, and their records join the same group."""
+        tickets: list[int] = []
+        token = _AWAITED.set(tickets)
+        try:
+            yield tickets
+        finally:
+            _AWAITED.reset(token)
+
+    async def audit_durable(self, tickets: list[int]) -> None:
+        """Wait until the audit records of ``tickets`` are committed; raise AuditUnavailable if they cannot be."""
+        if tickets and self.writer is not None:
+            await self.writer.wait_async(max(tickets))
 
     def _check_scope(self, ctx: ServiceContext, spec: ServiceSpec, keys: dict[str, Any]) -> None:
         own = ctx.actor.authority or ""
