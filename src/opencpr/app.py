@@ -22,6 +22,7 @@ from opencpr.api import rest
 from opencpr.api.limits import BodyLimit
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
+from opencpr.config import Settings
 from opencpr.services import catalogue as cat
 from opencpr.services.gate import AuditMode, Gate
 
@@ -30,11 +31,14 @@ TOKEN_CACHE_SECONDS = 2.0  # how long a server process keeps a resolved session 
 
 def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditMode | str = AuditMode.DEFERRED,
                gctp_env: str | None = None, gate: Gate | None = None,
-               run_due_every: float | None = scheduler.RUN_DUE_EVERY, routes: Callable[[FastAPI], None] | None = None):
+               run_due_every: float | None = scheduler.RUN_DUE_EVERY, routes: Callable[[FastAPI], None] | None = None,
+               settings: Settings | None = None):
     """The server application on ``engine`` (GCTP as a plain ASGI route in front of the REST
     application). ``run_due_every`` seconds between runs of the pending register's due events (None:
-    the server does not run them). ``routes(app)`` may add routes of its own (a benchmark's baseline)."""
-    gate = gate or make_gate(engine, clock, audit_mode=audit_mode, token_cache_seconds=TOKEN_CACHE_SECONDS)
+    the server does not run them). ``routes(app)`` may add routes of its own (a benchmark's baseline).
+    ``settings`` gives the limits on what clients send and the audit anchor."""
+    gate = gate or make_gate(engine, clock, audit_mode=audit_mode, token_cache_seconds=TOKEN_CACHE_SECONDS,
+                             settings=settings)
     handler = gctp_api.GctpHandler(gate, env=gctp_env)
     cat.catalogue()  # import every service module before the first request
 
@@ -75,6 +79,8 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     return BodyLimit(served, gate.limits, gate.refused, env=gctp_env)
 
 
-def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None):
+def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None,
+            settings: Settings | None = None):
     """The application on the register at ``database_url`` (importable and picklable: server workers call it)."""
-    return create_app(open_engine(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env)
+    return create_app(open_engine(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env,
+                      settings=settings)

@@ -507,7 +507,7 @@ class AuditProblem:
     """One thing wrong with the audit trail."""
 
     record_id: int | None
-    kind: str  # altered, relinked, missing, truncated, head, index
+    kind: str  # altered, relinked, missing, truncated, head, index, anchor, signature
     message: str
 
 
@@ -530,8 +530,23 @@ def _runs(ids: Iterable[int]) -> str:
     return str(ids[0]) if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
 
 
-def verify_audit(engine: Engine, *, batch: int = 5000) -> AuditReport:
-    """Check the whole chain and the person index; name every record edited, relinked or deleted."""
+def verify_audit(engine: Engine, *, batch: int = 5000, anchors: Iterable[Any] | None = None,
+                 public_key: Any = None) -> AuditReport:
+    """Check the whole chain and the person index; name every record edited, relinked or deleted.
+
+    With ``anchors`` (:mod:`opencpr.access.anchor`) the chain must also reach every anchored head
+    with the anchored hash (and, with ``public_key``, every anchor must be signed by it).
+    """
+    report = _verify_chain(engine, batch)
+    if anchors is not None:
+        from opencpr.access.anchor import check_anchors
+
+        for seq, kind, message in check_anchors(engine, anchors, public_key):
+            report.problems.append(AuditProblem(seq, kind, message))
+    return report
+
+
+def _verify_chain(engine: Engine, batch: int) -> AuditReport:
     report = AuditReport()
     problems = report.problems
     with engine.connect() as conn:

@@ -37,6 +37,7 @@ from sqlalchemy import ColumnElement, Engine
 
 from opencpr.access import sessions, subscribers
 from opencpr.access.actor import Actor
+from opencpr.access.anchor import Anchoring, AnchorTarget
 from opencpr.access.audit import AuditEntry, AuditWriter, append_audit, begin_write, write_audit
 from opencpr.access.groups import Scope
 from opencpr.access.guard import RefusalLog, Throttle
@@ -89,8 +90,10 @@ class Gate:
 
     def __init__(self, engine: Engine, clock: Clock | None = None, *, audit_mode: AuditMode | str = AuditMode.SYNC,
                  writer: AuditWriter | None = None, passwords: Passwords | None = None,
-                 token_cache_seconds: float = 0.0, limits: Limits | None = None) -> None:
+                 token_cache_seconds: float = 0.0, limits: Limits | None = None,
+                 anchor: AnchorTarget | None = None) -> None:
         self.engine = engine
+        self.anchoring = Anchoring(engine, anchor) if anchor is not None else None
         self.limits = limits or Limits()
         self.throttle = Throttle(self.limits.guess_failures, self.limits.guess_window)
         self.refusals = RefusalLog(self.limits.refusal_window, self.limits.refusal_keys)
@@ -250,9 +253,12 @@ class Gate:
         return len(entries)
 
     def housekeeping(self) -> None:
-        """The gate's periodic work (the server runs it every few seconds): refusal records."""
+        """The gate's periodic work (the server runs it every few seconds): refusal records, and
+        the audit chain's anchor when one is due (:mod:`opencpr.access.anchor`)."""
         if self.refusals.due():
             self.flush_refusals()
+        if self.anchoring is not None:
+            self.anchoring.tick()
 
     def signoff(self, token: str) -> bool:
         self._tokens.pop(token, None)
@@ -282,6 +288,9 @@ class Gate:
             self.flush_refusals()
         if self.writer is not None:
             self.writer.close()
+        if self.anchoring is not None:
+            with contextlib.suppress(Exception):
+                self.anchoring.tick(force=True)
         if self._hash_pool is not None:
             self._hash_pool.shutdown(wait=False)
 
