@@ -134,9 +134,16 @@ def chain_hash(prev_hash: str, record_id: int, fields: Sequence[object]) -> str:
     return hashlib.sha256((prev_hash + canonical(record_id, fields)).encode("utf-8")).hexdigest()
 
 
+def _storable(value: str | None) -> str | None:
+    """Text as every database stores it: a NUL (which PostgreSQL refuses) becomes U+FFFD. Client
+    input reaches the trail in texts and details; one unstorable record must not stop the writer."""
+    return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
+
+
 def _entry_fields(e: AuditEntry) -> tuple[object, ...]:
-    return (e.at, e.actor_kind, e.actor, e.authority, e.group_name, e.client, e.service, e.action,
-            ",".join(e.persons) if e.persons else None, e.result_code, e.result_text, e.detail)
+    return (e.at, e.actor_kind, _storable(e.actor), e.authority, e.group_name, _storable(e.client),
+            _storable(e.service), e.action, ",".join(e.persons) if e.persons else None, e.result_code,
+            _storable(e.result_text), _storable(e.detail))
 
 
 # --- writing -----------------------------------------------------------------------------------
