@@ -327,15 +327,21 @@ class AuditWriter:
     unrecorded, even if the process is killed the moment after.
 
     ``interval`` is how long the writer lingers after the first entry of a group for more to
-    arrive (0: none — commit at once). If the database cannot be written the entries stay queued
+    arrive (0: none). Besides, while calls that will submit are still running (:meth:`running`
+    counts them), the writer waits up to ``linger`` seconds for them to join the group — the
+    database's ``commit_delay``/``commit_siblings`` idea: under load, one commit for every call
+    in flight; a lone call is committed at once. If the database cannot be written the entries stay queued
     and are retried; waiters give up after ``wait_timeout`` with :class:`AuditUnavailable`, and
     when ``max_pending`` entries wait, :meth:`submit` blocks and then raises it — calls stop being
     answered rather than go unrecorded.
     """
 
     def __init__(self, engine: Engine, *, interval: float = 0.0, batch_size: int = 1024,
-                 max_pending: int = 50_000, submit_timeout: float = 30.0, wait_timeout: float = 30.0) -> None:
+                 max_pending: int = 50_000, submit_timeout: float = 30.0, wait_timeout: float = 30.0,
+                 linger: float = 0.002) -> None:
         self.engine = engine
+        self.linger = linger
+        self._running = 0  # calls under way that will submit an entry
         self.interval = interval
         self.batch_size = batch_size
         self.max_pending = max_pending
@@ -373,6 +379,19 @@ class AuditWriter:
                 self._start()
             self._changed.notify_all()
         return ticket
+
+    @contextlib.contextmanager
+    def running(self):
+        """Mark a call under way that will submit an entry: the writer waits for it to join the group."""
+        with self._lock:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    self._changed.notify_all()
 
     def wait(self, ticket: int, timeout: float | None = None) -> None:
         """Return once the entry of ``ticket`` is committed; raise AuditUnavailable after ``timeout``."""
@@ -450,6 +469,12 @@ class AuditWriter:
                     break
             if self.interval > 0 and failures == 0:
                 time.sleep(self.interval)  # let the group gather
+            if self.linger > 0 and failures == 0:
+                deadline = time.monotonic() + self.linger
+                with self._lock:  # calls still running join this group (they submit within the linger)
+                    while (self._running > 0 and len(self._pending) < self.batch_size and not self._closing
+                           and (remaining := deadline - time.monotonic()) > 0):
+                        self._changed.wait(remaining)
             ok = self._write_group()
             failures = 0 if ok else failures + 1
             tries_after_close += not ok and self._closing

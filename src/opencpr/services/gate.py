@@ -129,6 +129,25 @@ class Gate:
             if instead:
                 grant = actor.group.permissions.grant_for(spec.kind, instead)
         sync = spec.writes or self.audit_mode is AuditMode.SYNC
+        if sync:
+            return self._call(actor, spec, keys, now, service, grant, sync)
+        # group commit: while the call runs the writer may wait for it to join the group; the call
+        # then waits (here, or on the caller's event loop) until its record is committed
+        outer = _AWAITED.get()
+        tickets: list[int] = []
+        token = _AWAITED.set(tickets)
+        try:
+            with self.writer.running():
+                return self._call(actor, spec, keys, now, service, grant, sync)
+        finally:
+            _AWAITED.reset(token)
+            if outer is not None:
+                outer.extend(tickets)
+            elif tickets:
+                self.writer.wait(max(tickets))  # raises AuditUnavailable: then nothing is answered
+
+    def _call(self, actor: Actor, spec: ServiceSpec, keys: dict[str, Any], now: dt.datetime, service: str,
+              grant, sync: bool) -> Outcome:
         if grant is None:
             refusal = NoAccess(f"Ingen adgang: sikkerhedsgruppen {actor.group.name} må ikke bruge {service}")
             self._record_alone(self._entry(actor, spec, service, now, _key_pnr(spec, keys), refusal), sync)
