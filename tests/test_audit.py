@@ -215,3 +215,13 @@ def test_hashes_cover_any_text(engine):
     assert records[0].detail == odd and records[2].detail == ""
     assert all(record_hash(r) == r.hash for r in records)
     assert verify_audit(engine).ok
+
+
+def test_a_nul_from_a_client_does_not_stop_the_writer(engine, database_url):
+    writer = AuditWriter(make_engine(database_url))
+    tickets = [writer.submit(entry(1, detail="key\x00value", result_text="bad\x00")), writer.submit(entry(2))]
+    writer.wait(tickets[-1], timeout=10)
+    writer.close()
+    writer.engine.dispose()
+    stored = audit_records(engine)
+    assert [r.detail for r in stored] == ["key\ufffdvalue", None] and verify_audit(engine).ok

@@ -395,11 +395,11 @@ def test_services_run_only_through_the_gate(engine, world):
         ServiceContext(object(), conn, world["cpr-office"], None, DAY)
 
 
-def test_deferred_records_are_written_by_close(engine, world, clock):
+def test_deferred_lookups_are_answered_only_once_recorded(engine, world, clock):
     gate = Gate(engine, clock, audit_mode=AuditMode.DEFERRED)
-    for _ in range(10):
+    for i in range(10):
         lookup(gate, world["municipality"], "Stam+", AALBORG_PERSON)
-    assert gate.writer.pending == 10  # below the batch size: still queued
+        assert len(service_records(engine)) == i + 1  # committed (in its group) before the answer
     gate.close()
     assert gate.writer.pending == 0 and len(service_records(engine)) == 10
     assert verify_audit(engine).ok
@@ -410,11 +410,12 @@ def test_audit_trail_unwritable_stops_answers(request, engine, world, clock):
         head = conn.execute(select(audit_head)).one()
         conn.execute(delete(audit_head))
     gate = Gate(engine, clock, audit_mode=AuditMode.DEFERRED)
-    gate.writer.max_pending, gate.writer.submit_timeout = 3, 0.2
+    gate.writer.max_pending, gate.writer.submit_timeout, gate.writer.wait_timeout = 3, 0.2, 0.2
     request.addfinalizer(gate.close)
-    for _ in range(3):
-        lookup(gate, world["municipality"], "Stam+", AALBORG_PERSON)  # queued
-    with pytest.raises(AuditUnavailable):  # the queue is full and cannot be written: no more answers
+    for _ in range(3):  # the record cannot be written: the lookup is not answered
+        with pytest.raises(AuditUnavailable):
+            lookup(gate, world["municipality"], "Stam+", AALBORG_PERSON)
+    with pytest.raises(AuditUnavailable):  # the queue is full and cannot be written
         lookup(gate, world["municipality"], "Stam+", AALBORG_PERSON)
     with pytest.raises(AuditUnavailable):
         gate.writer.flush(timeout=0.3)
@@ -422,5 +423,5 @@ def test_audit_trail_unwritable_stops_answers(request, engine, world, clock):
         lookup(Gate(engine, clock), world["municipality"], "Stam+", AALBORG_PERSON)
     with engine.begin() as conn:
         conn.execute(insert(audit_head).values(**head._mapping))
-    gate.close()  # the queued records are written once the head is back
+    gate.close()  # the queued records (of calls refused for want of them) are written once the head is back
     assert len(service_records(engine)) == 3 and verify_audit(engine).ok

@@ -25,9 +25,11 @@ import opencpr
 from opencpr import scheduler
 from opencpr.api import console, rest
 from opencpr.api import gctp as gctp_api
+from opencpr.api.limits import BodyLimit
 from opencpr.api.soap import cprlookup, sf6002
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
+from opencpr.config import Settings
 from opencpr.services import catalogue as cat
 from opencpr.services.gate import AuditMode, Gate
 
@@ -36,11 +38,14 @@ TOKEN_CACHE_SECONDS = 2.0  # how long a server process keeps a resolved session 
 
 def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditMode | str = AuditMode.DEFERRED,
                gctp_env: str | None = None, gate: Gate | None = None,
-               run_due_every: float | None = scheduler.RUN_DUE_EVERY, routes: Callable[[FastAPI], None] | None = None):
+               run_due_every: float | None = scheduler.RUN_DUE_EVERY, routes: Callable[[FastAPI], None] | None = None,
+               settings: Settings | None = None):
     """The server application on ``engine`` (GCTP as a plain ASGI route in front of the REST
     application). ``run_due_every`` seconds between runs of the pending register's due events (None:
-    the server does not run them). ``routes(app)`` may add routes of its own (a benchmark's baseline)."""
-    gate = gate or make_gate(engine, clock, audit_mode=audit_mode, token_cache_seconds=TOKEN_CACHE_SECONDS)
+    the server does not run them). ``routes(app)`` may add routes of its own (a benchmark's baseline).
+    ``settings`` gives the limits on what clients send and the audit anchor."""
+    gate = gate or make_gate(engine, clock, audit_mode=audit_mode, token_cache_seconds=TOKEN_CACHE_SECONDS,
+                             settings=settings)
     handler = gctp_api.GctpHandler(gate, env=gctp_env)
     cat.catalogue()  # import every service module before the first request
 
@@ -52,7 +57,9 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
 
         checkpointer = background_checkpoints(engine)  # SQLite: the log is copied back off the requests
         task = asyncio.create_task(scheduler.run_due_forever(gate, run_due_every)) if run_due_every else None
+        housekeeping = asyncio.create_task(scheduler.housekeeping_forever(gate))
         yield
+        housekeeping.cancel()
         if task is not None:
             task.cancel()
         gate.close()
@@ -75,13 +82,16 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     if routes is not None:
         routes(app)
     app.include_router(rest.router(gate))
-    rest.install_errors(app)
+    rest.install_errors(app, gate)
     console.install(app, gate)  # /console and the front door /
     front = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
     front = cprlookup.CprLookupApp(cprlookup.CprLookupHandler(handler), front)
-    return sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)
+    served = sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)
+    return BodyLimit(served, gate.limits, gate.refused, env=gctp_env)
 
 
-def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None):
+def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None,
+            settings: Settings | None = None):
     """The application on the register at ``database_url`` (importable and picklable: server workers call it)."""
-    return create_app(open_engine(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env)
+    return create_app(open_engine(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env,
+                      settings=settings)

@@ -16,9 +16,11 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from opencpr.access.actor import Actor
+from opencpr.access.anchor import AnchorTarget
 from opencpr.access.passwords import Passwords
 from opencpr.access.users import actor_for_user, add_user, get_user, job_actor, set_known_password
 from opencpr.clock import Clock
+from opencpr.config import Settings
 from opencpr.register.migrate import open_register
 from opencpr.services.gate import AuditMode, Gate
 from opencpr.services.permissions import ensure_default_groups
@@ -42,9 +44,15 @@ def open_engine(database_url: str | None = None, *, migrate: bool = True) -> Eng
 
 
 def make_gate(engine: Engine, clock: Clock | None = None, *, audit_mode: AuditMode | str = AuditMode.SYNC,
-              passwords: Passwords | None = None, token_cache_seconds: float = 0.0) -> Gate:
-    """The gate every service call on ``engine`` passes through."""
-    return Gate(engine, clock, audit_mode=audit_mode, passwords=passwords, token_cache_seconds=token_cache_seconds)
+              passwords: Passwords | None = None, token_cache_seconds: float = 0.0, settings: Settings | None = None
+              ) -> Gate:
+    """The gate every service call on ``engine`` passes through (with the limits and the audit
+    anchor of ``settings``, when given)."""
+    anchor = None
+    if settings is not None and settings.audit_anchor is not None:
+        anchor = AnchorTarget(settings.audit_anchor, settings.audit_anchor_key, settings.audit_anchor_every)
+    return Gate(engine, clock, audit_mode=audit_mode, passwords=passwords, token_cache_seconds=token_cache_seconds,
+                limits=settings.limits if settings is not None else None, anchor=anchor)
 
 
 def job_gate(engine: Engine, job: str, clock: Clock | None = None) -> tuple[Gate, Actor]:

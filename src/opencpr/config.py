@@ -27,6 +27,15 @@ extract_window        OPENCPR_EXTRACT_WINDOW     ``22:00-05:00`` (when the serve
 extract_budget_hours  OPENCPR_EXTRACT_BUDGET_HOURS  ``5`` (a night's extraction stops after this)
 retention_days        OPENCPR_RETENTION_DAYS     ``30`` (unfetched deliveries are deleted after)
 unfetched_alert_days  OPENCPR_UNFETCHED_ALERT_DAYS  ``7`` (deliveries lying longer are reported)
+max_body              OPENCPR_MAX_BODY           ``262144`` bytes: the largest request body, every door
+max_fields            OPENCPR_MAX_FIELDS         ``200``: GCTP ``Field`` elements, REST event data keys
+body_timeout          OPENCPR_BODY_TIMEOUT       ``30`` seconds to receive a whole body (then 408)
+guess_failures        OPENCPR_GUESS_FAILURES     ``30`` failed tokens/signons per client and window …
+guess_window          OPENCPR_GUESS_WINDOW       ``60`` seconds … before the client is refused (913/429)
+hash_threads          OPENCPR_HASH_THREADS       half the CPUs (at least 1): passwords hashed at once
+audit_anchor          OPENCPR_AUDIT_ANCHOR       empty; a file the server appends the chain head to
+audit_anchor_key      OPENCPR_AUDIT_ANCHOR_KEY   empty; an Ed25519 private key (PEM) signing anchors
+audit_anchor_every    OPENCPR_AUDIT_ANCHOR_EVERY ``300`` seconds between anchors
 ====================  =========================  =============================================
 """
 
@@ -34,16 +43,36 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _KEYS = ("data_dir", "database_url", "host", "https_port", "http_port", "cert_dir", "server_cert", "server_key",
          "ca_cert", "gctp_env", "audit_mode", "delivery_dir", "sftp_port", "sftp_host_key", "extract_window",
-         "extract_budget_hours", "retention_days", "unfetched_alert_days")
+         "extract_budget_hours", "retention_days", "unfetched_alert_days", "max_body", "max_fields",
+         "body_timeout", "guess_failures", "guess_window", "hash_threads", "audit_anchor", "audit_anchor_key",
+         "audit_anchor_every")
 
 
 class ConfigError(ValueError):
     """A setting that cannot be used (the message names it)."""
+
+
+def _default_hash_threads() -> int:
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one client may send and try: the doors' protection against floods and guessing."""
+
+    max_body: int = 256 * 1024  # bytes in a request body, on every door (GCTP answers 912, REST 413)
+    max_fields: int = 200  # GCTP Field elements in a request; keys of a REST event's data
+    body_timeout: float = 30.0  # seconds a client may take to send a whole body (408)
+    guess_failures: int = 30  # failed tokens and signons from one client within guess_window …
+    guess_window: float = 60.0  # … after which its tokens and signons are refused (913, REST 429)
+    hash_threads: int = field(default_factory=_default_hash_threads)  # passwords hashed at once
+    refusal_window: float = 10.0  # refused calls are recorded per client, door and code per window
+    refusal_keys: int = 1000  # distinct (client, door, code) per window; the rest as one record
 
 
 @dataclass(frozen=True)
@@ -66,6 +95,10 @@ class Settings:
     extract_budget_hours: float = 5.0
     retention_days: float = 30.0
     unfetched_alert_days: float = 7.0
+    limits: Limits = field(default_factory=Limits)
+    audit_anchor: Path | None = None
+    audit_anchor_key: Path | None = None
+    audit_anchor_every: float = 300.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,6 +133,24 @@ def _port(name: str, value: object) -> int:
     return port
 
 
+def _number(name: str, value: object, kind: type, low: float) -> int | float:
+    try:
+        number = kind(str(value))
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if number < low:
+        raise ConfigError(f"{name} must be at least {low}, not {number}")
+    return number
+
+
+def _limits(values: dict[str, object]) -> Limits:
+    default = Limits()
+    kinds = {"max_body": (int, 1024), "max_fields": (int, 10), "body_timeout": (float, 0.1),
+             "guess_failures": (int, 1), "guess_window": (float, 1.0), "hash_threads": (int, 1)}
+    given = {k: _number(k, values[k], kind, low) for k, (kind, low) in kinds.items() if k in values}
+    return Limits(**{**{k: getattr(default, k) for k in kinds}, **given})
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read the settings from the config file and the environment (which wins)."""
     env = dict(os.environ if env is None else env)
@@ -131,20 +182,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sftp_host_key=Path(str(values["sftp_host_key"])) if values.get("sftp_host_key")
         else data_dir / "sftp_host_key",
         extract_window=_window(values.get("extract_window", "22:00-05:00")),
-        extract_budget_hours=_number("extract_budget_hours", values.get("extract_budget_hours", 5)),
-        retention_days=_number("retention_days", values.get("retention_days", 30)),
-        unfetched_alert_days=_number("unfetched_alert_days", values.get("unfetched_alert_days", 7)),
+        extract_budget_hours=_positive("extract_budget_hours", values.get("extract_budget_hours", 5)),
+        retention_days=_positive("retention_days", values.get("retention_days", 30)),
+        unfetched_alert_days=_positive("unfetched_alert_days", values.get("unfetched_alert_days", 7)),
+        limits=_limits(values),
+        audit_anchor=Path(str(values["audit_anchor"])) if values.get("audit_anchor") else None,
+        audit_anchor_key=Path(str(values["audit_anchor_key"])) if values.get("audit_anchor_key") else None,
+        audit_anchor_every=float(_number("audit_anchor_every", values.get("audit_anchor_every", 300), float, 1.0)),
     )
 
 
-def _number(name: str, value: object) -> float:
-    try:
-        number = float(str(value))
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, not {value!r}") from None
-    if number <= 0:
-        raise ConfigError(f"{name} must be more than 0, not {value!r}")
-    return number
+def _positive(name: str, value: object) -> float:
+    """A number above 0 (hours, days)."""
+    return float(_number(name, value, float, 1e-6))
 
 
 def _window(value: object) -> tuple[int, int] | None:

@@ -1,5 +1,7 @@
 """The server's own recurring jobs, run beside the requests in each server process.
 
+* the gate's housekeeping (refused calls into the audit trail, the audit chain's anchor), every
+  :data:`HOUSEKEEPING_EVERY` seconds;
 * the pending register's due events (future-dated events whose date has come), every
   :data:`RUN_DUE_EVERY` seconds. Each worker may run it: an event is applied once (the pending
   register claims it in the database);
@@ -24,6 +26,7 @@ from opencpr.services.gate import Gate
 from opencpr.services.pending import run_due
 
 RUN_DUE_EVERY = 60.0  # seconds between the server's runs of the pending register's due events
+HOUSEKEEPING_EVERY = 2.0  # seconds between the gate's housekeeping (refusal records, audit anchors)
 
 log = logging.getLogger("opencpr.scheduler")
 
@@ -104,3 +107,13 @@ async def subscription_jobs(database_url: str, settings) -> None:
         if acceptor is not None:
             acceptor.close()
         engine.dispose()
+
+
+async def housekeeping_forever(gate: Gate, every: float = HOUSEKEEPING_EVERY) -> None:
+    """The gate's housekeeping (:meth:`Gate.housekeeping`) now and then, until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await run_in_threadpool(gate.housekeeping)
+        except Exception:
+            log.exception("housekeeping failed")

@@ -21,8 +21,8 @@ inserts them with their person index rows and usage counts, moves the head, and 
 **Cheap.** :func:`append_audit` writes on the driver's cursor: on SQLite a handful of prepared
 statements; on PostgreSQL one statement for a single record (the server computes the same
 hash) and COPY for a batch. :class:`AuditWriter` writes behind: calls that changed nothing
-queue their entries, which are appended in batches (one transaction per batch) — see the
-trade-off in ``docs/access.md``.
+queue their entries, which are appended in groups (one transaction per group) before the calls
+are answered — see ``docs/access.md``.
 """
 
 from __future__ import annotations
@@ -134,9 +134,16 @@ def chain_hash(prev_hash: str, record_id: int, fields: Sequence[object]) -> str:
     return hashlib.sha256((prev_hash + canonical(record_id, fields)).encode("utf-8")).hexdigest()
 
 
+def _storable(value: str | None) -> str | None:
+    """Text as every database stores it: a NUL (which PostgreSQL refuses) becomes U+FFFD. Client
+    input reaches the trail in texts and details; one unstorable record must not stop the writer."""
+    return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
+
+
 def _entry_fields(e: AuditEntry) -> tuple[object, ...]:
-    return (e.at, e.actor_kind, e.actor, e.authority, e.group_name, e.client, e.service, e.action,
-            ",".join(e.persons) if e.persons else None, e.result_code, e.result_text, e.detail)
+    return (e.at, e.actor_kind, _storable(e.actor), e.authority, e.group_name, _storable(e.client),
+            _storable(e.service), e.action, ",".join(e.persons) if e.persons else None, e.result_code,
+            _storable(e.result_text), _storable(e.detail))
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -310,42 +317,51 @@ def write_audit(engine: Engine, entries: Sequence[AuditEntry]) -> list[int]:
 
 
 class AuditWriter:
-    """Writes audit entries behind the calls, in batches (group commit).
+    """Writes audit entries in groups, one transaction per group (group commit).
 
-    :meth:`submit` queues an entry (a list append). When ``batch_size`` entries wait, the
-    submitting thread appends them all in one transaction; a background thread writes whatever
-    has waited longer than ``interval`` seconds, so a quiet server is recorded within that time.
-    Writing in the calling thread keeps the work where the CPU already is (a background thread
-    fighting for the GIL at every database call costs several times the writing itself).
+    :meth:`submit` queues an entry and returns its ticket; :meth:`wait` (or :meth:`wait_async`,
+    for an event loop) returns once the group holding that ticket is committed. A writer thread
+    takes everything queued — up to ``batch_size`` entries — and appends it in one transaction;
+    while it commits, the next group gathers. A lone call pays one commit; under load many calls
+    share one. The gate answers a call only after its ticket is durable, so no answered call goes
+    unrecorded, even if the process is killed the moment after.
 
-    If the database cannot be written the entries stay queued and are retried; when
-    ``max_pending`` entries wait, :meth:`submit` blocks and after ``submit_timeout`` raises
-    :class:`AuditUnavailable`, so calls stop being answered rather than go unrecorded. Entries
-    still queued when the process dies are lost (normally at most ``batch_size`` entries or
-    ``interval`` seconds' worth); :meth:`close` (also run at exit) writes them first.
+    ``interval`` is how long the writer lingers after the first entry of a group for more to
+    arrive (0: none). Besides, while calls that will submit are still running (:meth:`running`
+    counts them), the writer waits up to ``linger`` seconds for them to join the group — the
+    database's ``commit_delay``/``commit_siblings`` idea: under load, one commit for every call
+    in flight; a lone call is committed at once. If the database cannot be written the entries stay queued
+    and are retried; waiters give up after ``wait_timeout`` with :class:`AuditUnavailable`, and
+    when ``max_pending`` entries wait, :meth:`submit` blocks and then raises it — calls stop being
+    answered rather than go unrecorded.
     """
 
-    def __init__(self, engine: Engine, *, interval: float = 0.2, batch_size: int = 256,
-                 max_pending: int = 50_000, submit_timeout: float = 30.0) -> None:
+    def __init__(self, engine: Engine, *, interval: float = 0.0, batch_size: int = 1024,
+                 max_pending: int = 50_000, submit_timeout: float = 30.0, wait_timeout: float = 30.0,
+                 linger: float = 0.002) -> None:
         self.engine = engine
+        self.linger = linger
+        self._running = 0  # calls under way that will submit an entry
         self.interval = interval
         self.batch_size = batch_size
         self.max_pending = max_pending
         self.submit_timeout = submit_timeout
+        self.wait_timeout = wait_timeout
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._flushing = threading.Lock()
         self._pending: list[AuditEntry] = []
         self._in_flight = 0
-        self._wake = threading.Event()
+        self._submitted = 0  # tickets given out
+        self._durable = 0  # every ticket up to this one is committed
+        self._async_waiters: list[tuple[int, Any, Any]] = []  # (ticket, loop, future)
         self._thread: threading.Thread | None = None
         self._closing = False
         self.last_error: BaseException | None = None
         self.written = 0
         self.batches = 0
 
-    def submit(self, entry: AuditEntry) -> None:
-        """Queue ``entry``; raise AuditUnavailable if it cannot be queued."""
+    def submit(self, entry: AuditEntry) -> int:
+        """Queue ``entry``; return its ticket (for :meth:`wait`). Raise AuditUnavailable if it cannot be queued."""
         with self._lock:
             if self._closing:
                 raise AuditUnavailable("the audit writer is closed")
@@ -357,25 +373,62 @@ class AuditWriter:
                         raise AuditUnavailable(f"the audit trail cannot be written: {self.last_error!r}")
                     self._changed.wait(remaining)
             self._pending.append(entry)
-            full = len(self._pending) >= self.batch_size
+            self._submitted += 1
+            ticket = self._submitted
             if self._thread is None:
                 self._start()
-        if full and self._flushing.acquire(blocking=False):
-            try:
-                self._write_pending()
-            finally:
-                self._flushing.release()
+            self._changed.notify_all()
+        return ticket
+
+    @contextlib.contextmanager
+    def running(self):
+        """Mark a call under way that will submit an entry: the writer waits for it to join the group."""
+        with self._lock:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    self._changed.notify_all()
+
+    def wait(self, ticket: int, timeout: float | None = None) -> None:
+        """Return once the entry of ``ticket`` is committed; raise AuditUnavailable after ``timeout``."""
+        deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
+        with self._lock:
+            while self._durable < ticket:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AuditUnavailable(f"audit record not written: {self.last_error!r}")
+                self._changed.wait(remaining)
+
+    async def wait_async(self, ticket: int, timeout: float | None = None) -> None:
+        """:meth:`wait` for an event loop: the loop serves other requests meanwhile."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._durable >= ticket:
+                return
+            future = loop.create_future()
+            self._async_waiters.append((ticket, loop, future))
+        try:
+            await asyncio.wait_for(future, self.wait_timeout if timeout is None else timeout)
+        except TimeoutError:
+            raise AuditUnavailable(f"audit record not written: {self.last_error!r}") from None
 
     def _start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="opencpr-audit-writer", daemon=True)
         self._thread.start()
         atexit.register(_close_at_exit, weakref.ref(self))
 
-    def _write_pending(self) -> bool:
-        """Write everything queued in one transaction (caller holds ``_flushing``); False on failure."""
+    def _write_group(self) -> bool:
+        """Write one group of queued entries in one transaction; False on failure."""
         with self._lock:
-            batch, self._pending = self._pending, []
+            batch, self._pending = self._pending[:self.batch_size], self._pending[self.batch_size:]
             self._in_flight = len(batch)
+            last = self._durable + len(batch)
         if not batch:
             return True
         try:
@@ -391,55 +444,71 @@ class AuditWriter:
         self.last_error = None
         with self._lock:
             self._in_flight = 0
+            self._durable = last
             self.written += len(batch)
             self.batches += 1
+            ready = [w for w in self._async_waiters if w[0] <= last]
+            if ready:
+                self._async_waiters = [w for w in self._async_waiters if w[0] > last]
             self._changed.notify_all()
+        for _, loop, future in ready:
+            with contextlib.suppress(RuntimeError):  # the loop has closed
+                loop.call_soon_threadsafe(_resolve, future)
         return True
 
     def _run(self) -> None:
         failures = 0
+        tries_after_close = 0
         while True:
-            self._wake.wait(self.interval if failures == 0 else min(5.0, self.interval * 2 ** failures))
-            self._wake.clear()
-            with self._flushing:
-                ok = self._write_pending()
-            failures = 0 if ok else failures + 1
             with self._lock:
-                if self._closing and (not self._pending or failures >= 3):
+                while not self._pending and not self._closing:
+                    self._changed.wait()
+                if self._closing and (not self._pending or tries_after_close >= 3):
                     lost, self._pending = self._pending, []
                     self._changed.notify_all()
                     break
+            if self.interval > 0 and failures == 0:
+                time.sleep(self.interval)  # let the group gather
+            if self.linger > 0 and failures == 0:
+                deadline = time.monotonic() + self.linger
+                with self._lock:  # calls still running join this group (they submit within the linger)
+                    while (self._running > 0 and len(self._pending) < self.batch_size and not self._closing
+                           and (remaining := deadline - time.monotonic()) > 0):
+                        self._changed.wait(remaining)
+            ok = self._write_group()
+            failures = 0 if ok else failures + 1
+            tries_after_close += not ok and self._closing
+            if not ok:
+                time.sleep(min(5.0, 0.05 * 2 ** failures))
         for e in lost:
             log.critical("audit record not written: %r", e)
 
     def flush(self, timeout: float = 60.0) -> None:
-        """Write everything queued so far; raise AuditUnavailable if that fails within ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._flushing:
-                self._write_pending()
-            with self._lock:
-                if not self._pending and not self._in_flight:
-                    return
-            if time.monotonic() >= deadline:
-                raise AuditUnavailable(f"audit records not written: {self.last_error!r}")
-            time.sleep(0.05)
+        """Return once everything queued so far is written; raise AuditUnavailable if that fails within ``timeout``."""
+        with self._lock:
+            ticket = self._submitted
+        self.wait(ticket, timeout)
 
     def close(self, timeout: float = 60.0) -> None:
-        """Write what is queued and stop the background thread."""
+        """Write what is queued and stop the writer thread."""
         with self._lock:
             if self._closing:
                 return
             self._closing = True
             thread = self._thread
+            self._changed.notify_all()
         if thread is not None:
-            self._wake.set()
             thread.join(timeout)
 
     @property
     def pending(self) -> int:
         with self._lock:
             return len(self._pending) + self._in_flight
+
+
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _close_at_exit(ref: weakref.ref[AuditWriter]) -> None:
@@ -470,7 +539,7 @@ class AuditProblem:
     """One thing wrong with the audit trail."""
 
     record_id: int | None
-    kind: str  # altered, relinked, missing, truncated, head, index
+    kind: str  # altered, relinked, missing, truncated, head, index, anchor, signature
     message: str
 
 
@@ -493,8 +562,23 @@ def _runs(ids: Iterable[int]) -> str:
     return str(ids[0]) if len(ids) == 1 else f"{ids[0]}–{ids[-1]}"
 
 
-def verify_audit(engine: Engine, *, batch: int = 5000) -> AuditReport:
-    """Check the whole chain and the person index; name every record edited, relinked or deleted."""
+def verify_audit(engine: Engine, *, batch: int = 5000, anchors: Iterable[Any] | None = None,
+                 public_key: Any = None) -> AuditReport:
+    """Check the whole chain and the person index; name every record edited, relinked or deleted.
+
+    With ``anchors`` (:mod:`opencpr.access.anchor`) the chain must also reach every anchored head
+    with the anchored hash (and, with ``public_key``, every anchor must be signed by it).
+    """
+    report = _verify_chain(engine, batch)
+    if anchors is not None:
+        from opencpr.access.anchor import check_anchors
+
+        for seq, kind, message in check_anchors(engine, anchors, public_key):
+            report.problems.append(AuditProblem(seq, kind, message))
+    return report
+
+
+def _verify_chain(engine: Engine, batch: int) -> AuditReport:
     report = AuditReport()
     problems = report.problems
     with engine.connect() as conn:

@@ -25,6 +25,7 @@ import datetime as dt
 import secrets
 import string
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import Connection, Engine, bindparam, delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -136,25 +137,46 @@ def _authenticate(engine: Engine, user_code: str, password: str, now: dt.datetim
     if row is None:
         _record(engine, _entry(now, code, None, client, action, Kvit.USER_UNKNOWN))
         return None, SignonResult(Kvit.USER_UNKNOWN)
-    if not row.active or row.locked:
+    claimed = _claim_attempt(engine, code) if row.active and not row.locked else None
+    if claimed is None:
+        # disabled, locked, or its remaining attempts are being checked: the password is not looked at,
+        # so the answer is the same whatever was sent
         _record(engine, _entry(now, code, row, client, action, Kvit.USER_INACTIVE,
-                               "locked" if row.locked else "disabled"))
+                               "disabled" if not row.active else "locked"))
         return None, SignonResult(Kvit.USER_INACTIVE)
+    attempt, stored_hash = claimed
     good = (isinstance(password, str) and len(password) <= MAX_INPUT
-            and passwords.verify(row.password_hash, password))
-    if not good:
-        with write_transaction(engine) as conn:
-            failed = conn.execute(
-                user_account.update().where(user_account.c.user_code == code)
-                .values(failed_signons=user_account.c.failed_signons + 1)
-                .returning(user_account.c.failed_signons)).scalar_one()
-            locked = failed >= MAX_FAILED_SIGNONS
-            if locked:
-                conn.execute(user_account.update().where(user_account.c.user_code == code).values(locked=True))
-            append_audit(conn, [_entry(now, code, row, client, action, Kvit.PASSWORD_WRONG,
-                                       f"{failed} wrong in a row" + ("; user code locked" if locked else ""))])
-        return None, SignonResult(Kvit.PASSWORD_WRONG)
-    return code, row
+            and passwords.verify(stored_hash, password))
+    with write_transaction(engine) as conn:
+        if good:  # give the attempt back: a good signon ends the run of wrong ones (and a lock it overlapped)
+            conn.execute(user_account.update().where(user_account.c.user_code == code)
+                         .values(failed_signons=0, locked=False))
+            return code, SimpleNamespace(**{**row._asdict(), "password_hash": stored_hash})
+        locked = attempt >= MAX_FAILED_SIGNONS and conn.execute(
+            user_account.update().where(user_account.c.user_code == code,
+                                        user_account.c.failed_signons >= MAX_FAILED_SIGNONS)
+            .values(locked=True)).rowcount > 0
+        append_audit(conn, [_entry(now, code, row, client, action, Kvit.PASSWORD_WRONG,
+                                   f"{attempt} wrong in a row" + ("; user code locked" if locked else ""))])
+    return None, SignonResult(Kvit.PASSWORD_WRONG)
+
+
+def _claim_attempt(engine: Engine, code: str) -> tuple[int, str] | None:
+    """Claim one of the user code's password attempts before the password is checked.
+
+    One statement counts the attempt as wrong, if the user is active, not locked and has attempts
+    left; a right password gives it back. So however many signons arrive at once, at most
+    ``MAX_FAILED_SIGNONS`` passwords are checked between good signons. Returns (the attempt's
+    number, the stored hash), or None when no attempt is left.
+    """
+    with write_transaction(engine) as conn:
+        claimed = conn.execute(
+            user_account.update()
+            .where(user_account.c.user_code == code, user_account.c.active.is_(True),
+                   user_account.c.locked.is_(False), user_account.c.failed_signons < MAX_FAILED_SIGNONS)
+            .values(failed_signons=user_account.c.failed_signons + 1)
+            .returning(user_account.c.failed_signons, user_account.c.password_hash)).first()
+    return (int(claimed[0]), claimed[1]) if claimed is not None else None
 
 
 def signon(engine: Engine, user_code: str, password: str, *, client: str | None = None,
@@ -168,17 +190,16 @@ def signon(engine: Engine, user_code: str, password: str, *, client: str | None 
     rehashed = passwords.hash(password) if passwords.needs_rehash(row.password_hash) else None
     with write_transaction(engine) as conn:
         current = conn.execute(select(user_account).where(user_account.c.user_code == code)).first()
-        if current is None or not current.active or current.locked:  # changed meanwhile
+        if current is None or not current.active:  # disabled meanwhile
             append_audit(conn, [_entry(now, code, row, client, "signon", Kvit.USER_INACTIVE)])
             return SignonResult(Kvit.USER_INACTIVE)
         if current.password_hash != row.password_hash and not passwords.verify(current.password_hash, password):
             append_audit(conn, [_entry(now, code, row, client, "signon", Kvit.PASSWORD_WRONG,
                                        "password changed meanwhile")])
             return SignonResult(Kvit.PASSWORD_WRONG)
-        values: dict = {"failed_signons": 0}
         if rehashed and current.password_hash == row.password_hash:
-            values["password_hash"] = rehashed
-        conn.execute(user_account.update().where(user_account.c.user_code == code).values(**values))
+            conn.execute(user_account.update().where(user_account.c.user_code == code)
+                         .values(password_hash=rehashed))
         if current.must_change or is_expired(dt.datetime.fromisoformat(current.password_set_at), now):
             append_audit(conn, [_entry(now, code, row, client, "signon", Kvit.PASSWORD_EXPIRED,
                                        "one-time password" if current.must_change else "90 days old")])

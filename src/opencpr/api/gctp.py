@@ -124,6 +124,10 @@ def answer_for(service: SearchService, outcome: Outcome, header: Mapping[str, st
 
 # --- the handler ------------------------------------------------------------------------------------
 
+def _signon_refused() -> Reply:
+    raise GctpError("Signon bruges ikke her: systemet er kendt på sit certifikat", kvit=Kvit.UNKNOWN_SERVICE)
+
+
 class GctpHandler:
     """Answers GCTP documents through the gate; framework-free (the HTTP route wraps it)."""
 
@@ -132,34 +136,65 @@ class GctpHandler:
         self.env = env
 
     def handle(self, body: bytes, cookie_header: str | None = None, client: str | None = None) -> Reply:
-        try:
-            request = gctp.parse_request(body)
-        except GctpError as exc:
-            return Reply(gctp.error_answer("1.0", exc.code, exc.text, env=self.env))
+        """Read and answer one GCTP document."""
+        request = self.read(body, client)
+        if isinstance(request, Reply):
+            return request
+        if request.signon is not None:
+            return self._guard(request, client, lambda: self._signon(request, client))
         return self.answer(request, cookie_header, client)
+
+    def read(self, body: bytes, client: str | None = None) -> gctp.Request | Reply:
+        """The request in ``body``, or the Kvit answer (910, 911, 912) for one that cannot be read."""
+        limits = self.gate.limits
+        try:
+            return gctp.parse_request(body, max_body=limits.max_body, max_fields=limits.max_fields)
+        except GctpError as exc:
+            self.gate.refused(client, "GCTP", exc.code, exc.text)
+            return Reply(gctp.error_answer("1.0", exc.code, exc.text, env=self.env))
 
     def answer(self, request: gctp.Request, cookie_header: str | None = None, client: str | None = None, *,
                actor: Any = None) -> Reply:
-        """Answer a parsed document. ``actor`` is a caller the door has already identified (CPRLookup:
-        the client certificate's system); then no token is read and a signon is refused (Kvit 10)."""
-        version = request.version
-        request_service: gctp.ServiceRequest | None = None
+        """Answer a read request (a service call; signons through :meth:`signon_async` or :meth:`handle`).
+
+        ``actor`` is a caller the door has already identified (CPRLookup: the client certificate's
+        system); then no token is read and a signon is refused (Kvit 10)."""
+        if request.signon is not None:
+            if actor is not None:
+                return self._guard(request, client, _signon_refused)
+            return self._guard(request, client, lambda: self._signon(request, client))
+        request_service = request.service
+        assert request_service is not None
+        return self._guard(request, client, lambda: Reply(self._service(request.version, request_service,
+                                                                          cookie_header, client, actor)))
+
+    async def signon_async(self, request: gctp.Request, client: str | None) -> Reply:
+        """A signon or password change, its password hashed off the event loop (:meth:`Gate.signon_async`)."""
+        sik = request.signon
+        assert sik is not None
         try:
-            if request.signon is not None:
-                if actor is not None:
-                    raise GctpError("Signon bruges ikke her: systemet er kendt på sit certifikat",
-                                    kvit=Kvit.UNKNOWN_SERVICE)
-                return self._signon(request, client)
-            request_service = request.service
-            assert request_service is not None
-            return Reply(self._service(version, request_service, cookie_header, client, actor))
-        except GctpError as exc:
-            return Reply(gctp.error_answer(version, exc.code, exc.text, env=self.env))
+            if sik.function == "newpass":
+                result = await self.gate.signon_async(sik.userid, sik.password, new_password=sik.newpass or "",
+                                                      repeated=sik.newpass_repeated, client=client)
+            else:
+                result = await self.gate.signon_async(sik.userid, sik.password, client=client)
+        except Exception:
+            log.exception("GCTP signon failed")
+            return Reply(self._error(request.version, None, Kvit.INTERNAL_ERROR.code, Kvit.INTERNAL_ERROR.text))
+        return self._signon_reply(request.version, result)
+
+    def _guard(self, request: gctp.Request, client: str | None, run) -> Reply:
+        """Run ``run``; every failure is a Kvit answer, and one the gate did not record is a refusal."""
+        version, service = request.version, request.service
+        try:
+            return run()
         except KvitError as exc:
-            return Reply(self._error(version, request_service, exc.code, exc.text, getattr(exc, "lines", ())))
+            if not exc.recorded:
+                self.gate.refused(client, service.service if service is not None else "GCTP", exc.code, exc.text)
+            return Reply(self._error(version, service, exc.code, exc.text, getattr(exc, "lines", ())))
         except Exception:  # the server answers, whatever went wrong
             log.exception("GCTP request failed")
-            return Reply(self._error(version, request_service, Kvit.INTERNAL_ERROR.code, Kvit.INTERNAL_ERROR.text))
+            return Reply(self._error(version, service, Kvit.INTERNAL_ERROR.code, Kvit.INTERNAL_ERROR.text))
 
     def _stamp(self) -> str:
         """A ``ts`` as CPR writes it: yyyyMMddHHmmss and six more digits (unique per answer)."""
@@ -181,7 +216,10 @@ class GctpHandler:
                                                client=client)
         else:
             result = self.gate.signon(sik.userid, sik.password, client=client)
-        body = gctp.signon_answer(request.version, result.code, result.text, env=self.env)
+        return self._signon_reply(request.version, result)
+
+    def _signon_reply(self, version: str, result) -> Reply:
+        body = gctp.signon_answer(version, result.code, result.text, env=self.env)
         cookie = set_cookie(result.token, result.expires_at) if result.ok and result.token else None
         return Reply(body, cookie)
 
@@ -404,41 +442,57 @@ class GctpApp:
                 declared = value
         client = scope.get("client")
         host = client[0] if client else None
-        body = await _body(receive, declared)
+        gate = self.handler.gate
+        body = await _body(receive, declared, gate.limits.max_body)
         if body is None:
+            gate.refused(host, "GCTP", Kvit.TOO_LARGE.code, Kvit.TOO_LARGE.text)
             reply = Reply(gctp.error_answer("1.0", Kvit.TOO_LARGE.code, Kvit.TOO_LARGE.text, env=self.handler.env))
-        elif self.inline:
-            reply = self.handler.handle(body, cookie, host)
         else:
-            from starlette.concurrency import run_in_threadpool
+            request = self.handler.read(body, host)
+            if isinstance(request, Reply):
+                reply = request
+            elif request.signon is not None:  # password hashing: off the loop, in the gate's signon threads
+                reply = await self.handler.signon_async(request, host)
+            elif self.inline:
+                # answered on the loop; the answer leaves once its audit record is committed, and the
+                # loop serves other requests while that group commits
+                with gate.answers_after_audit() as tickets:
+                    reply = self.handler.answer(request, cookie, host)
+                try:
+                    await gate.audit_durable(tickets)
+                except Exception:
+                    log.exception("GCTP answer withheld: its audit record was not written")
+                    reply = Reply(self.handler._error(request.version, request.service, Kvit.INTERNAL_ERROR.code,
+                                                      Kvit.INTERNAL_ERROR.text))
+            else:
+                from starlette.concurrency import run_in_threadpool
 
-            reply = await run_in_threadpool(self.handler.handle, body, cookie, host)
+                reply = await run_in_threadpool(self.handler.answer, request, cookie, host)
         headers = [(b"content-type", gctp.CONTENT_TYPE.encode("ascii"))]
         if reply.cookie:
             headers.append((b"set-cookie", reply.cookie.encode("latin-1")))
         await _send(send, 200, reply.body, headers)
 
 
-async def _body(receive, declared: bytes | None) -> bytes | None:
-    """The request body, or None once it passes ``MAX_BODY`` (the rest is not kept)."""
-    if declared and declared.isdigit() and int(declared) > gctp.MAX_BODY:
+async def _body(receive, declared: bytes | None, limit: int = gctp.MAX_BODY) -> bytes | None:
+    """The request body, or None once it passes ``limit`` bytes (the rest is not kept)."""
+    if declared and declared.isdigit() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
     size = 0
     more = True
-    too_large = False
     while more:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > gctp.MAX_BODY:
-            too_large = True
-        elif chunk:
+        if size > limit:
+            return None  # the rest is not read: the server closes the connection after the answer
+        if chunk:
             chunks.append(chunk)
         more = message.get("more_body", False)
-    return None if too_large else b"".join(chunks)
+    return b"".join(chunks)
 
 
 async def _send(send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:

@@ -15,11 +15,11 @@ bad keys (16, 17, 18, 52), 503 when the audit trail cannot be written.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from opencpr.domain.kvit import Kvit, KvitError
@@ -29,6 +29,7 @@ from opencpr.services.catalogue import SearchService
 from opencpr.services.gate import Gate
 
 PREFIX = "/api/v1"
+MAX_DATA_KEYS = 200  # fields in an event's data (the server's limits.max_fields also applies)
 
 _STATUS = {
     Kvit.TOKEN_UNKNOWN.code: 401, Kvit.USER_UNKNOWN.code: 401, Kvit.USER_INACTIVE.code: 401,
@@ -38,7 +39,9 @@ _STATUS = {
     Kvit.PERSON_NOT_FOUND.code: 404, Kvit.UNKNOWN_SERVICE.code: 404,
     Kvit.UNKNOWN_FIELD.code: 400, Kvit.KEY_MISSING.code: 400, Kvit.KEY_INVALID.code: 400,
     Kvit.PNR_MALFORMED.code: 400, Kvit.AUTHORITY_NO_ACCESS.code: 403, Kvit.SESSION_UNKNOWN.code: 404,
-    Kvit.PENDING_UNKNOWN.code: 404, Kvit.PENDING_DECIDED.code: 409, Kvit.NOT_VALIDATED.code: 409, Kvit.DATA_REFUSED.code: 422, Kvit.KEYS_CHANGED.code: 409, Kvit.CONFLICT.code: 409,
+    Kvit.PENDING_UNKNOWN.code: 404, Kvit.PENDING_DECIDED.code: 409, Kvit.NOT_VALIDATED.code: 409,
+    Kvit.DATA_REFUSED.code: 422, Kvit.KEYS_CHANGED.code: 409, Kvit.CONFLICT.code: 409,
+    Kvit.TOO_MANY_ATTEMPTS.code: 429, Kvit.TOO_LARGE.code: 413,
 }
 
 
@@ -56,7 +59,9 @@ class EventStep(BaseModel):
     event_date: str = Field(max_length=10, description="The event date, yyyyMMdd or YYYY-MM-DD")
     authority: str | None = Field(None, max_length=4, description="The reporting authority (default: the user's)")
     session: str | None = Field(None, max_length=24)
-    data: dict[str, str] = Field(default_factory=dict, description="The event's data by CPR field name")
+    data: dict[Annotated[str, StringConstraints(max_length=40)], Annotated[str, StringConstraints(max_length=200)]] = (
+        Field(default_factory=dict, max_length=MAX_DATA_KEYS,
+              description=f"The event's data by CPR field name (at most {MAX_DATA_KEYS} fields)"))
     primary: str | None = Field(None, max_length=24, description="For a secondary event: the session of the "
                                                                  "saved primary event whose case it belongs to")
     waiting: bool = Field(False, description="save: put the event in the pending register (the waiting system), "
@@ -74,12 +79,26 @@ class SignonAnswer(BaseModel):
     expires_at: str | None = None
 
 
-def kvit_response(code: int, text: str, problems: list[dict[str, Any]] | None = None) -> JSONResponse:
+def kvit_response(code: int, text: str, problems: list[dict[str, Any]] | None = None,
+                  retry_after: int | None = None) -> JSONResponse:
     status = _STATUS.get(code, 503 if code == 999 else 400)
     body: dict[str, Any] = {"kvit": code, "text": text}
     if problems is not None:
         body["problems"] = problems
-    return JSONResponse(body, status_code=status)
+    headers = {"retry-after": str(retry_after)} if retry_after else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def error_response(gate: Gate, request: Request, door: str, exc: KvitError) -> JSONResponse:
+    """The answer to a KvitError; one the gate did not record is counted as a refusal."""
+    if not exc.recorded:
+        gate.refused(_client(request), door, exc.code, exc.text)
+    problems = [p.as_dict() for p in exc.problems] if isinstance(exc, errors.DataRefused) else None
+    return kvit_response(exc.code, exc.text, problems, getattr(exc, "retry_after", None))
 
 
 def _bearer(request: Request) -> str:
@@ -114,14 +133,13 @@ def router(gate: Gate) -> APIRouter:
 
     @api.post("/signon", response_model=SignonAnswer, tags=["session"],
               responses={401: {"description": "Kvit 902-906"}})
-    def signon(body: SignonBody, request: Request) -> Any:
-        client = request.client.host if request.client else None
-        if body.new_password is not None:
-            result = gate.change_password(body.user_code, body.password, body.new_password, client=client)
-        else:
-            result = gate.signon(body.user_code, body.password, client=client)
+    async def signon(body: SignonBody, request: Request) -> Any:
+        # the password is hashed in the gate's signon threads, off the loop and the request threads
+        result = await gate.signon_async(body.user_code, body.password, new_password=body.new_password,
+                                         client=_client(request))
         if not result.ok:
-            return kvit_response(result.code, result.text)
+            retry = gate.throttle.retry_after(_client(request)) if result.code == 913 else None
+            return kvit_response(result.code, result.text, retry_after=retry)
         return SignonAnswer(kvit=result.code, text=result.text, token=result.token,
                             expires_at=result.expires_at.isoformat() if result.expires_at else None)
 
@@ -134,7 +152,7 @@ def router(gate: Gate) -> APIRouter:
         return cat.specifications()
 
     def call(service: SearchService, request: Request, raw: dict[str, str]) -> JSONResponse:
-        client = request.client.host if request.client else None
+        client = _client(request)
         try:
             actor = gate.actor_for_token(_bearer(request), client=client)
             params: dict[str, str] = {}
@@ -142,7 +160,7 @@ def router(gate: Gate) -> APIRouter:
                 params[service.key_for_param(name).param] = value
             outcome = gate.call(actor, service.spec, **params)
         except KvitError as exc:
-            return kvit_response(exc.code, exc.text)
+            return error_response(gate, request, service.name, exc)
         info = {k: v for k, v in outcome.info.items() if k != "row_keys"}
         return JSONResponse({"service": service.name, "records": _jsonable(outcome.records),
                              "info": _jsonable(info)})
@@ -156,16 +174,17 @@ def router(gate: Gate) -> APIRouter:
     def event_step(code: str, action: str, body: EventStep, request: Request) -> JSONResponse:
         from opencpr.services import updates
 
-        client = request.client.host if request.client else None
+        client = _client(request)
+        if len(body.data) > gate.limits.max_fields:
+            return error_response(gate, request, code[:10], errors.InvalidKey(
+                "data", f"{len(body.data)} felter", f"højst {gate.limits.max_fields} felter"))
         try:
             actor = gate.actor_for_token(_bearer(request), client=client)
             outcome = updates.step(gate, actor, code, action, pnr=body.pnr, event_date=body.event_date,
                                    authority=body.authority, ts=body.session, data=body.data,
                                    primary=body.primary, waiting=body.waiting)
-        except errors.DataRefused as exc:
-            return kvit_response(exc.code, exc.text, [p.as_dict() for p in exc.problems])
         except KvitError as exc:
-            return kvit_response(exc.code, exc.text)
+            return error_response(gate, request, code[:10], exc)
         info = dict(outcome.info)
         if action == "initiate":  # the current data the event concerns, protection applied by the gate
             info["current"] = outcome.parts
@@ -188,10 +207,8 @@ def router(gate: Gate) -> APIRouter:
         try:
             actor = gate.actor_for_token(_bearer(request), client=client)
             outcome = run(actor)
-        except errors.DataRefused as exc:
-            return kvit_response(exc.code, exc.text, [p.as_dict() for p in exc.problems])
         except KvitError as exc:
-            return kvit_response(exc.code, exc.text)
+            return error_response(gate, request, "pending", exc)
         info = {k: v for k, v in outcome.info.items()}
         return JSONResponse(_jsonable({"reports": outcome.parts.get("pending_report", []), **info}))
 
@@ -249,13 +266,16 @@ def router(gate: Gate) -> APIRouter:
     return api
 
 
-def install_errors(app: FastAPI) -> None:
-    """Malformed REST requests get a 4xx JSON answer in the same shape as Kvit errors."""
+def install_errors(app: FastAPI, gate: Gate | None = None) -> None:
+    """Malformed REST requests get a 4xx JSON answer in the same shape as Kvit errors (and are
+    counted as refusals)."""
     from fastapi.exceptions import RequestValidationError
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
+        if gate is not None:
+            gate.refused(_client(request), request.url.path[:40], 422, f"{where}: {first.get('msg', 'invalid')}")
         return JSONResponse({"kvit": Kvit.KEY_INVALID.code, "text": f"{where}: {first.get('msg', 'invalid')}"},
                             status_code=422)

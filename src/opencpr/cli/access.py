@@ -368,20 +368,68 @@ def _print_records(records, title: str, as_json: bool) -> None:
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON lines instead of text.")]
 
 
+AnchorFileOption = Annotated[Path | None, typer.Option("--anchor", help="A file of anchored chain heads "
+                                                    "(`opencpr audit anchor`): fail if the trail was cut back "
+                                                    "below one or rewritten.")]
+
+
 @audit_app.command("verify")
-def audit_verify(database_url: DatabaseOption = None) -> None:
-    """Check the hash chain and the person index; exit 1 and name the records if anything was changed."""
+def audit_verify(
+    anchor: AnchorFileOption = None,
+    public_key: Annotated[Path | None, typer.Option(help="Ed25519 public key (PEM): every anchor must be signed "
+                                                         "by it.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Check the hash chain and the person index (and the anchors); exit 1 and name the records if
+    anything was changed."""
+    from opencpr.access.anchor import load_public_key, read_anchors
     from opencpr.access.audit import verify_audit
 
-    report = verify_audit(_engine(database_url))
+    try:
+        anchors = read_anchors(anchor) if anchor else None
+        key = load_public_key(public_key) if public_key else None
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    report = verify_audit(_engine(database_url), anchors=anchors, public_key=key)
+    against = f"; {len(anchors):,} anchors hold" if anchors else ""
     if report.ok:
         out.print(f"OK: {report.records:,} audit records, chain intact; head {report.head_seq} "
-                  f"{report.head_hash}", markup=False)
+                  f"{report.head_hash}{against}", markup=False)
         return
     out.print(f"BROKEN: {len(report.problems)} problem(s) in {report.records:,} audit records", markup=False)
     for p in report.problems:
         out.print(f"  {p.kind:<9} {p.message}", markup=False)
     raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    file: Annotated[Path, typer.Option("--file", help="The anchor file (appended to; keep it off the "
+                                                      "database host).")],
+    key: Annotated[Path | None, typer.Option(help="Ed25519 private key (PEM) to sign the anchor with.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Append the audit chain's head (record number and hash) to an anchor file outside the database."""
+    from opencpr.access.anchor import write_anchor
+
+    anchor = write_anchor(_engine(database_url), file, key=key)
+    out.print(f"anchored record {anchor.seq} {anchor.hash} at {anchor.at}"
+              + (" (signed)" if anchor.signature else ""), markup=False)
+
+
+@audit_app.command("keygen")
+def audit_keygen(key: Annotated[Path, typer.Argument(help="Where to write the private key; the public "
+                                                          "key goes to KEY.pub.")]) -> None:
+    """Make an Ed25519 key pair for signing anchors."""
+    from opencpr.access.anchor import make_key
+
+    try:
+        public = make_key(key)
+    except FileExistsError:
+        err.print(f"[red]{key} exists; not overwritten[/]")
+        raise typer.Exit(1) from None
+    out.print(f"private key {key} (mode 0600), public key {public}", markup=False)
 
 
 @audit_app.command("person")

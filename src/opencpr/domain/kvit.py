@@ -47,6 +47,7 @@ class Kvit(Enum):
     BAD_DOCUMENT = (910, "Forespørgslen er ikke et gyldigt GCTP-dokument")  # this project's code
     DTD_REFUSED = (911, "Forespørgslen må ikke indeholde en DTD eller entiteter")  # this project's code
     TOO_LARGE = (912, "Forespørgslen er for stor")  # this project's code
+    TOO_MANY_ATTEMPTS = (913, "For mange mislykkede forsøg fra klienten; vent og prøv igen")  # this project's code
     INTERNAL_ERROR = (999, "Intern fejl i CPR-serveren")  # this project's code
 
     def __init__(self, code: int, text: str) -> None:
@@ -70,6 +71,7 @@ class KvitError(Exception):
     """An answer that is a Kvit code other than OK: the adapters turn it into their protocol's error."""
 
     default = Kvit.INTERNAL_ERROR
+    recorded = False  # set once the call's refusal is in the audit trail (the gate records it)
 
     def __init__(self, text: str | None = None, *, kvit: Kvit | None = None) -> None:
         self.kvit = kvit or self.default

@@ -27,6 +27,7 @@ from opencpr.domain.kvit import Kvit, KvitError
 NAMESPACE = "http://www.cpr.dk"
 ENCODING = "iso-8859-1"
 MAX_BODY = 256 * 1024  # bytes; CPR's requests are a few hundred bytes
+MAX_FIELDS = 200  # Field elements in a request; CPR's requests have a handful
 CONTENT_TYPE = "text/xml;charset=ISO-8859-1"
 _DECLARATION_OUT = b'<?xml version="1.0" encoding="ISO-8859-1" standalone="yes"?>\n'
 
@@ -84,10 +85,10 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in element if _local(c) == name]
 
 
-def decode(body: bytes) -> str:
+def decode(body: bytes, max_body: int = MAX_BODY) -> str:
     """The request text: decoded (declared encoding, else ISO-8859-1), declaration and leading blanks gone."""
-    if len(body) > MAX_BODY:
-        raise GctpError(f"{Kvit.TOO_LARGE.text} ({len(body)} bytes; højst {MAX_BODY})", kvit=Kvit.TOO_LARGE)
+    if len(body) > max_body:
+        raise GctpError(f"{Kvit.TOO_LARGE.text} ({len(body)} bytes; højst {max_body})", kvit=Kvit.TOO_LARGE)
     stripped = body.lstrip(b" \t\r\n\xef\xbb\xbf")
     encoding = ENCODING
     declaration = _DECLARATION.match(stripped)
@@ -110,9 +111,13 @@ def decode(body: bytes) -> str:
     return text.translate(_QUOTES).strip()
 
 
-def parse_request(body: bytes) -> Request:
-    """Read a GCTP request; raise :class:`GctpError` with the Kvit code to answer."""
-    text = decode(body)
+def parse_request(body: bytes, *, max_body: int = MAX_BODY, max_fields: int = MAX_FIELDS) -> Request:
+    """Read a GCTP request; raise :class:`GctpError` with the Kvit code to answer.
+
+    A body over ``max_body`` bytes, or with more than ``max_fields`` ``Field`` elements (or four
+    times as many elements of any kind), is refused with Kvit 912.
+    """
+    text = decode(body, max_body)
     if not text:
         raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: forespørgslen er tom")
     if _FORBIDDEN.search(text):
@@ -121,6 +126,13 @@ def parse_request(body: bytes) -> Request:
         root = etree.fromstring(text, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise GctpError(f"{Kvit.BAD_DOCUMENT.text}: {exc}"[:200]) from None
+    elements = fields = 0
+    for element in root.iter():
+        elements += 1
+        fields += _local(element) == "Field"
+    if fields > max_fields or elements > 4 * max_fields + 20:
+        raise GctpError(f"{Kvit.TOO_LARGE.text}: {fields} felter og {elements} elementer; højst {max_fields} felter",
+                        kvit=Kvit.TOO_LARGE)
     if _local(root) == "root":
         found = _children(root, "Gctp")
         if not found:

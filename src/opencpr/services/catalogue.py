@@ -92,6 +92,9 @@ class Key:
         text = "" if raw is None else str(raw)
         value = text.strip()
         t = self.type
+        if any(c < " " for c in value):  # control characters (a NUL cannot even be stored on PostgreSQL)
+            raise InvalidKey(self.name, value.encode("unicode_escape").decode("ascii"), "text without control "
+                                                                                          "characters")
         if t is KeyType.PNR:
             try:
                 return parse(value).pnr
@@ -105,7 +108,7 @@ class Key:
         if value == "":
             return None
         if t is KeyType.DIGITS:
-            if not value.isdigit() or (self.length and len(value) > self.length):
+            if not (value.isascii() and value.isdigit()) or (self.length and len(value) > self.length):
                 raise InvalidKey(self.name, value, f"up to {self.length} digits")
             return value.zfill(self.length or 0)
         if t is KeyType.TEXT:

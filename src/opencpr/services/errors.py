@@ -22,7 +22,8 @@ code and text, SOAP a fault. The whole hierarchy::
     │   ├── DataRefused                               5403  the event's rules refuse the data
     │   ├── KeysChanged                               5404
     │   ├── UpdateConflict                            5405  changed since validation
-    │   └── NotSecondary                              5406
+    │   ├── NotSecondary                              5406
+    │   └── TooManyAttempts                           913   the client failed too many tokens/signons
     ├── TokenUnknown (access.sessions)                901
     ├── UnknownSystem (access.subscribers)            5     no active system for a certificate
     └── GctpError (formats.gctp)                      910, 911, 912  unreadable, DTD, too large
@@ -81,6 +82,16 @@ class MalformedPNR(ServiceError):
 class ProtectionLeak(RuntimeError):
     """A service returned a protected person from an address search to a caller who may not
     see them: a bug in the service, stopped by the gate (the call fails, nothing goes out)."""
+
+
+class TooManyAttempts(ServiceError):
+    """The client has failed too many tokens or signons lately (this project's Kvit 913; REST 429)."""
+
+    default = Kvit.TOO_MANY_ATTEMPTS
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__()
+        self.retry_after = retry_after
 
 
 class UnknownService(ServiceError):

@@ -22,9 +22,13 @@ gate and the services share in :mod:`opencpr.services.contract`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import datetime as dt
+import functools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from enum import StrEnum
 from typing import Any
 
@@ -33,27 +37,38 @@ from sqlalchemy import ColumnElement, Engine
 
 from opencpr.access import sessions, subscribers
 from opencpr.access.actor import Actor
+from opencpr.access.anchor import Anchoring, AnchorTarget
 from opencpr.access.audit import AuditEntry, AuditWriter, append_audit, begin_write, write_audit
 from opencpr.access.groups import Scope
+from opencpr.access.guard import RefusalLog, Throttle
 from opencpr.access.passwords import Passwords
 from opencpr.access.protection import blank_address, blank_part, visible_condition
 from opencpr.clock import Clock, SystemClock
+from opencpr.config import Limits
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.domain.pnr import is_valid
 from opencpr.register.db import writer_turn
 from opencpr.services.contract import GATE_ONLY, Memo, Outcome, ServiceContext, ServiceSpec
-from opencpr.services.errors import NoAccess, ProtectionLeak
+from opencpr.services.errors import NoAccess, ProtectionLeak, TooManyAttempts
 
 __all__ = ["AuditMode", "Gate"]
+
+#: Signon answers that count as a failed guess for the client (wrong, unknown, malformed, inactive).
+_GUESS_FAILURES = frozenset({902, 903, 904, 905})
 
 _PNR_KEY = re.compile(r"(\d{6})-?(\d{4})")
 
 
 class AuditMode(StrEnum):
-    """When the audit record of a call that changes nothing is written."""
+    """How the audit record of a call that changes nothing is written (always before it is answered)."""
 
-    SYNC = "sync"  # in the call's transaction: committed before the answer leaves
-    DEFERRED = "deferred"  # queued for the AuditWriter (batched, written within its interval)
+    SYNC = "sync"  # in the call's own transaction
+    DEFERRED = "deferred"  # by the AuditWriter, in a group with other calls' records (group commit)
+
+
+#: Tickets of audit records an event loop will wait for before it sends its answer (see
+#: :meth:`Gate.answers_after_audit`); None: the calling thread waits in :meth:`Gate.call` itself.
+_AWAITED: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("opencpr_audit_tickets", default=None)
 
 
 def _stamp(now: dt.datetime) -> str:
@@ -75,8 +90,14 @@ class Gate:
 
     def __init__(self, engine: Engine, clock: Clock | None = None, *, audit_mode: AuditMode | str = AuditMode.SYNC,
                  writer: AuditWriter | None = None, passwords: Passwords | None = None,
-                 token_cache_seconds: float = 0.0) -> None:
+                 token_cache_seconds: float = 0.0, limits: Limits | None = None,
+                 anchor: AnchorTarget | None = None) -> None:
         self.engine = engine
+        self.anchoring = Anchoring(engine, anchor) if anchor is not None else None
+        self.limits = limits or Limits()
+        self.throttle = Throttle(self.limits.guess_failures, self.limits.guess_window)
+        self.refusals = RefusalLog(self.limits.refusal_window, self.limits.refusal_keys)
+        self._hash_pool: ThreadPoolExecutor | None = None
         # resolved session tokens, kept for a few seconds (0: every call reads the session table)
         self.token_cache_seconds = token_cache_seconds
         self._tokens: dict[str, tuple[Actor, dt.datetime]] = {}
@@ -108,9 +129,29 @@ class Gate:
             if instead:
                 grant = actor.group.permissions.grant_for(spec.kind, instead)
         sync = spec.writes or self.audit_mode is AuditMode.SYNC
+        if sync:
+            return self._call(actor, spec, keys, now, service, grant, sync)
+        # group commit: while the call runs the writer may wait for it to join the group; the call
+        # then waits (here, or on the caller's event loop) until its record is committed
+        outer = _AWAITED.get()
+        tickets: list[int] = []
+        token = _AWAITED.set(tickets)
+        try:
+            with self.writer.running():
+                return self._call(actor, spec, keys, now, service, grant, sync)
+        finally:
+            _AWAITED.reset(token)
+            if outer is not None:
+                outer.extend(tickets)
+            elif tickets:
+                self.writer.wait(max(tickets))  # raises AuditUnavailable: then nothing is answered
+
+    def _call(self, actor: Actor, spec: ServiceSpec, keys: dict[str, Any], now: dt.datetime, service: str,
+              grant, sync: bool) -> Outcome:
         if grant is None:
             refusal = NoAccess(f"Ingen adgang: sikkerhedsgruppen {actor.group.name} må ikke bruge {service}")
             self._record_alone(self._entry(actor, spec, service, now, _key_pnr(spec, keys), refusal), sync)
+            refusal.recorded = True
             raise refusal
         with writer_turn(self.engine) if sync else contextlib.nullcontext(), self.engine.connect() as conn:
             if sync:  # this transaction will write the audit record: begin it as a writer
@@ -125,6 +166,8 @@ class Gate:
                 conn.rollback()
                 persons = tuple(dict.fromkeys(_key_pnr(spec, keys) + tuple(ctx._touched)))
                 self._record_alone(self._entry(actor, spec, service, now, persons, exc), sync)
+                if isinstance(exc, KvitError):
+                    exc.recorded = True
                 raise
             persons = outcome.persons()
             if ctx._touched:
@@ -137,28 +180,72 @@ class Gate:
             # which makes the next lookups on PostgreSQL parse and plan their queries again
             conn.commit()
         if not sync:
-            self.writer.submit(entry)
+            self._durable(self.writer.submit(entry))
         return outcome
 
     # --- credentials -> actors ---------------------------------------------------------------------
 
     def signon(self, user_code: str, password: str, *, client: str | None = None) -> sessions.SignonResult:
-        """GCTP signon (Kvit 900 with a token, or 902-906)."""
-        return sessions.signon(self.engine, user_code, password, client=client, clock=self.clock,
-                               passwords=self.passwords)
+        """GCTP signon (Kvit 900 with a token, or 902-906; 913 for a client that failed too often)."""
+        return self._guarded(client, lambda: sessions.signon(
+            self.engine, user_code, password, client=client, clock=self.clock, passwords=self.passwords))
 
     def change_password(self, user_code: str, password: str, new_password: str, repeated: str | None = None, *,
                         client: str | None = None) -> sessions.SignonResult:
-        """GCTP newpass (Kvit 900 with a token, or 902-908)."""
-        return sessions.change_password(self.engine, user_code, password, new_password, repeated, client=client,
-                                        clock=self.clock, passwords=self.passwords)
+        """GCTP newpass (Kvit 900 with a token, or 902-908; 913 for a client that failed too often)."""
+        return self._guarded(client, lambda: sessions.change_password(
+            self.engine, user_code, password, new_password, repeated, client=client, clock=self.clock,
+            passwords=self.passwords))
+
+    async def signon_async(self, user_code: str, password: str, *, new_password: str | None = None,
+                           repeated: str | None = None, client: str | None = None) -> sessions.SignonResult:
+        """:meth:`signon` (or :meth:`change_password` with ``new_password``) for an event loop.
+
+        Hashing a password takes a tenth of a second of CPU: it runs in the gate's small pool of
+        ``limits.hash_threads`` threads, never on the loop that answers the lookups, and no more
+        than that many at once (each hash takes 64 MiB), however many clients sign on.
+        """
+        if new_password is not None:
+            call = functools.partial(self.change_password, user_code, password, new_password, repeated,
+                                     client=client)
+        else:
+            call = functools.partial(self.signon, user_code, password, client=client)
+        if self._hash_pool is None:
+            self._hash_pool = ThreadPoolExecutor(self.limits.hash_threads, thread_name_prefix="opencpr-signon")
+        return await asyncio.get_running_loop().run_in_executor(self._hash_pool, call)
+
+    def _guarded(self, client: str | None, attempt) -> sessions.SignonResult:
+        if self.throttle.blocked(client):
+            self.refused(client, "SIGNON", Kvit.TOO_MANY_ATTEMPTS.code, Kvit.TOO_MANY_ATTEMPTS.text)
+            return sessions.SignonResult(Kvit.TOO_MANY_ATTEMPTS)
+        result = attempt()
+        if result.code in _GUESS_FAILURES:
+            self.throttle.fail(client)
+        return result
 
     def actor_for_token(self, token: str, *, client: str | None = None) -> Actor:
-        """The actor of a session token; raise TokenUnknown (Kvit 901).
+        """The actor of a session token; raise TokenUnknown (Kvit 901), or TooManyAttempts (913) for
+        a client that has failed too many tokens and signons lately.
 
         With ``token_cache_seconds`` a resolved token is kept that long: a session that ends, or a
-        user or group changed meanwhile, is seen by this process at most that much later.
+        user or group changed meanwhile, is seen by this process at most that much later. Unknown
+        tokens are counted for the client (:class:`~opencpr.access.guard.Throttle`) and recorded
+        as refusals (:meth:`refused`).
         """
+        if self.throttle.blocked(client):
+            error = TooManyAttempts(self.throttle.retry_after(client))
+            self.refused(client, "TOKEN", error.code, error.text)
+            error.recorded = True
+            raise error
+        try:
+            return self._actor_for_token(token, client)
+        except sessions.TokenUnknown as exc:
+            self.throttle.fail(client)
+            self.refused(client, "TOKEN", exc.code, exc.text)
+            exc.recorded = True
+            raise
+
+    def _actor_for_token(self, token: str, client: str | None) -> Actor:
         if self.token_cache_seconds <= 0:
             return sessions.resolve_token(self.engine, token, client=client, clock=self.clock)
         now = self.clock.now()
@@ -170,6 +257,27 @@ class Gate:
             self._tokens = {t: v for t, v in self._tokens.items() if v[1] > now}
         self._tokens[token] = (actor, now + dt.timedelta(seconds=self.token_cache_seconds))
         return actor
+
+    def refused(self, client: str | None, door: str, code: int, text: str) -> None:
+        """Count a call refused before it reached a service (bad token, unknown service or field,
+        unreadable, oversized or malformed request, throttled): recorded per client, door and code
+        in the next refusal record (:class:`~opencpr.access.guard.RefusalLog`)."""
+        self.refusals.note(client, door, code, text, _stamp(self.clock.now()))
+
+    def flush_refusals(self) -> int:
+        """Write the refusals counted so far to the audit trail; return how many records."""
+        entries = self.refusals.drain()
+        if entries:
+            write_audit(self.engine, entries)
+        return len(entries)
+
+    def housekeeping(self) -> None:
+        """The gate's periodic work (the server runs it every few seconds): refusal records, and
+        the audit chain's anchor when one is due (:mod:`opencpr.access.anchor`)."""
+        if self.refusals.due():
+            self.flush_refusals()
+        if self.anchoring is not None:
+            self.anchoring.tick()
 
     def signoff(self, token: str) -> bool:
         self._tokens.pop(token, None)
@@ -203,9 +311,16 @@ class Gate:
             self.writer.flush()
 
     def close(self) -> None:
-        """Write queued audit records and stop the writer."""
+        """Write the refusals and queued audit records, stop the writer and the signon threads."""
+        with contextlib.suppress(Exception):  # the database may be gone; the writer logs what it loses
+            self.flush_refusals()
         if self.writer is not None:
             self.writer.close()
+        if self.anchoring is not None:
+            with contextlib.suppress(Exception):
+                self.anchoring.tick(force=True)
+        if self._hash_pool is not None:
+            self._hash_pool.shutdown(wait=False)
 
     def __enter__(self) -> Gate:
         return self
@@ -229,7 +344,33 @@ class Gate:
         if sync or self.writer is None:
             write_audit(self.engine, [entry])
         else:
-            self.writer.submit(entry)
+            self._durable(self.writer.submit(entry))
+
+    def _durable(self, ticket: int) -> None:
+        """The call is answered only once its audit record is committed: wait here, or let the event
+        loop that collects tickets wait (:meth:`answers_after_audit`)."""
+        awaited = _AWAITED.get()
+        if awaited is None:
+            self.writer.wait(ticket)
+        else:
+            awaited.append(ticket)
+
+    @contextlib.contextmanager
+    def answers_after_audit(self):
+        """For an adapter that answers on an event loop: calls made inside the block do not wait for
+        their audit records; the adapter must ``await gate.audit_durable(tickets)`` before it sends
+        the answer. The loop serves other requests meanwhile, and their records join the same group."""
+        tickets: list[int] = []
+        token = _AWAITED.set(tickets)
+        try:
+            yield tickets
+        finally:
+            _AWAITED.reset(token)
+
+    async def audit_durable(self, tickets: list[int]) -> None:
+        """Wait until the audit records of ``tickets`` are committed; raise AuditUnavailable if they cannot be."""
+        if tickets and self.writer is not None:
+            await self.writer.wait_async(max(tickets))
 
     def _check_scope(self, ctx: ServiceContext, spec: ServiceSpec, keys: dict[str, Any]) -> None:
         own = ctx.actor.authority or ""
