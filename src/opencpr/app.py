@@ -34,9 +34,11 @@ TOKEN_CACHE_SECONDS = 2.0  # how long a server process keeps a resolved session 
 
 def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditMode | str = AuditMode.DEFERRED,
                gctp_env: str | None = None, gate: Gate | None = None,
-               run_due_every: float | None = scheduler.RUN_DUE_EVERY, routes: Callable[[FastAPI], None] | None = None):
+               run_due_every: float | None = scheduler.RUN_DUE_EVERY, routes: Callable[[FastAPI], None] | None = None,
+               unfetched_alert_days: float = 7.0):
     """The server application on ``engine`` (GCTP as a plain ASGI route in front of the REST
-    application). ``run_due_every`` seconds between runs of the pending register's due events (None:
+    application). ``unfetched_alert_days``: the default threshold of the unfetched deliveries' endpoint
+    and page. ``run_due_every`` seconds between runs of the pending register's due events (None:
     the server does not run them). ``routes(app)`` may add routes of its own (a benchmark's baseline)."""
     gate = gate or make_gate(engine, clock, audit_mode=audit_mode, token_cache_seconds=TOKEN_CACHE_SECONDS)
     handler = gctp_api.GctpHandler(gate, env=gctp_env)
@@ -72,13 +74,15 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
 
     if routes is not None:
         routes(app)
-    app.include_router(rest.router(gate))
+    app.include_router(rest.router(gate, unfetched_days=unfetched_alert_days))
     rest.install_errors(app)
-    console.install(app, gate)  # /console and the front door /
+    console.install(app, gate, unfetched_days=unfetched_alert_days)  # /console and the front door /
     front = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
     return sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)
 
 
-def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None):
+def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None,
+            unfetched_alert_days: float = 7.0):
     """The application on the register at ``database_url`` (importable and picklable: server workers call it)."""
-    return create_app(open_engine(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env)
+    return create_app(open_engine(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env,
+                      unfetched_alert_days=unfetched_alert_days)

@@ -227,7 +227,8 @@ def serve(
     engine = _engine(url)  # migrates the schema once, before any worker starts
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
-    factory = functools.partial(app_for, url, settings.audit_mode, settings.gctp_env)
+    factory = functools.partial(app_for, url, settings.audit_mode, settings.gctp_env,
+                                settings.unfetched_alert_days)
 
     def started(listeners) -> None:
         for listener in listeners:
