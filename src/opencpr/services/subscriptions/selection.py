@@ -159,11 +159,22 @@ class InitialOrder:
 
 
 class PersonRowsCache:
-    """Register rows of persons read once per night for every subscriber (bounded: cleared when full)."""
+    """Register rows of persons read once per night for every subscriber (bounded: cleared when full),
+    and the records written for the night's changed persons (with or without the address): many
+    subscribers receive the same changed person, whose records are then formatted once."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
         self._rows: dict[str, tuple[tuple, dict[str, list[tuple]]]] = {}
+        self._lines: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+    def lines(self, pnr: str, hidden: bool) -> tuple[str, ...] | None:
+        return self._lines.get((pnr, hidden))
+
+    def keep_lines(self, pnr: str, hidden: bool, lines: list[str]) -> None:
+        if len(self._lines) >= self.size:
+            self._lines.clear()
+        self._lines[(pnr, hidden)] = tuple(lines)
 
     def get(self, conn: Connection, pnrs: Iterable[str]) -> dict[str, tuple[tuple, dict[str, list[tuple]]]]:
         wanted = list(pnrs)
@@ -225,17 +236,25 @@ def _run_deliver(ctx: ServiceContext, *, writer: Any, changed: dict[str, Changed
         dropped = {p for p in candidates if hides_address(types.get(p, frozenset()), ctx.sees_protected_addresses)}
         merged_out = [p for p in merged if p not in dropped]
     protections = ctx.protections(merged_out)
-    rows = cache.get(ctx.conn, merged_out)
+    hidden = {p: hides_address(protections.get(p, frozenset()), ctx.sees_protected_addresses) for p in merged_out}
+    written = {p: cache.lines(p, hidden[p]) for p in merged_out if p in changed}
+    rows = cache.get(ctx.conn, [p for p in merged_out if written.get(p) is None])
     records: list[dict[str, Any]] = []
     for pnr in merged_out:
-        found = rows.get(pnr)
-        if found is None:  # a changed person no longer in the register (a PNR changed or deleted)
-            continue
-        person_row, person_rows = found
-        if hides_address(protections.get(pnr, frozenset()), ctx.sees_protected_addresses):
-            person_rows = _hide(person_rows)
-        lines = writer.records(person_row, person_rows)
         p = changed.get(pnr)
+        kept = written.get(pnr)
+        if kept is not None:
+            lines = list(kept)
+        else:
+            found = rows.get(pnr)
+            if found is None:  # a changed person no longer in the register (a PNR changed or deleted)
+                continue
+            person_row, person_rows = found
+            if hidden[pnr]:
+                person_rows = _hide(person_rows)
+            lines = writer.records(person_row, person_rows)
+            if p is not None:
+                cache.keep_lines(pnr, hidden[pnr], lines)
         if p is not None:
             lines.extend(format_record("099", pnr, {"registered_at": registered[:16], "event_code": cpr_code(code),
                                                     "derived_marker": marker})
