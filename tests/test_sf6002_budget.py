@@ -8,13 +8,13 @@ import datetime as dt
 import itertools
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from opencpr.access.subscribers import actor_for_system, add_system, get_system, set_subscription_setup
 from opencpr.delivery.extraction import run_extraction
 from opencpr.delivery.store import DeliveryStore
 from opencpr.formats.extract import read_records
-from opencpr.register.schema import delivery, delivery_rest, subscription_filter
+from opencpr.register.schema import delivery, delivery_rest, protection, subscription_filter
 from opencpr.services.gate import Gate
 from opencpr.services.subscriptions import filters
 
@@ -24,6 +24,10 @@ N1, N2, N3, N4 = (dt.date(2014, 10, d) for d in (28, 29, 30, 31))
 
 
 def _no_filter(gate: Gate, name: str, cvr: str) -> int:
+    return _subscribe(gate, name, cvr, AddNoFilterSubscription={})
+
+
+def _subscribe(gate: Gate, name: str, cvr: str, **wanted) -> int:
     engine = gate.engine
     system = add_system(engine, cvr, name, clock=gate.clock)
     user_system = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
@@ -31,7 +35,8 @@ def _no_filter(gate: Gate, name: str, cvr: str) -> int:
     invocation = {"ServiceAgreementUUID": system.agreement_uuid, "UserSystemUUID": user_system,
                   "UserUUID": str(uuid.uuid4()), "ServiceUUID": filters.SERVICE_UUID}
     actor = actor_for_system(engine, get_system(engine, system.id))
-    gate.call(actor, filters.OPERATIONS["AddNoFilterSubscription"], **filters.call_keys({}, invocation))
+    for operation, value in wanted.items():
+        gate.call(actor, filters.OPERATIONS[operation], **filters.call_keys(value, invocation))
     return system.id
 
 
@@ -105,3 +110,23 @@ def test_a_national_initial_load_cut_by_the_budget_resumes_over_the_next_nights(
     # night 4: nothing changed, nothing more
     clock.set(dt.datetime(2014, 10, 31, 23, 0))
     assert run_extraction(gate, store, night=N4).delivered == []
+
+
+def test_a_municipality_load_read_one_person_at_a_time_is_the_same_file(demo_engine, clock, tmp_path):
+    """Residents the system may not find by address are taken out of a chunk after it is read: a
+    chunk may come back empty without being the last, and the file is the same at any chunk size."""
+    karin = "0712614382"  # lives in Aalborg (0851); her address is protected
+    with demo_engine.begin() as conn:
+        conn.execute(insert(protection).values(pnr=karin, protection_type="0001", valid_from="2010-01-01",
+                                               authority="0851", registered_at="2010-01-01T00:00:00"))
+    gate = Gate(demo_engine, clock, audit_mode="sync")
+    store = DeliveryStore(tmp_path / "deliveries")
+    one, many = (_subscribe(gate, name, cvr, AddMunicipalityCodeSubscription={"MunicipalityCode": "851"})
+                 for name, cvr in (("en ad gangen", "50000003"), ("mange ad gangen", "50000004")))
+    clock.set(dt.datetime(2014, 10, 28, 23, 0))
+    assert [d.persons for d in run_extraction(gate, store, night=N1, systems=[one], chunk=1).delivered] == [66]
+    clock.set(dt.datetime(2014, 10, 29, 23, 0))
+    assert [d.persons for d in run_extraction(gate, store, night=N2, systems=[many]).delivered] == [66]
+    small = _lines(store, one, "D141028.L000001")
+    assert small[1:] == _lines(store, many, "D141029.L000001")[1:]
+    assert not any(line[3:13] == karin for line in small)
