@@ -3,6 +3,7 @@ for many subscribers.
 
     .venv/bin/python bench/bench_subscriptions.py [--persons 1000000] [--postgres] [--reuse]
                                                   [--subscribers 1000] [--changes 5000] [--no-initial]
+                                                  [--no-night]
 
 1. Builds (or, with ``--reuse``, reuses) the register of N generated persons that ``bench_gctp.py``
    and ``bench_updates.py`` use (``bench/out/gctp-<N>.sqlite`` or the kept cluster
@@ -277,6 +278,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--changes", type=int, default=5000)
     parser.add_argument("--no-initial", action="store_true")
+    parser.add_argument("--no-night", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -310,18 +312,19 @@ def main() -> None:
         load_before = bench_gctp.machine_cpu()
         if not args.no_initial:
             results["initial"] = initial_loads(engine, gate, store, clock)
-        rng = random.Random(args.seed)
-        print(f"{args.subscribers} subscribers …", flush=True)
-        results["filters"] = subscribers(engine, clock, args.subscribers, rng)
-        print(f"{args.changes} changes through the update services …", flush=True)
-        change_clock = FixedClock(clock.now() - dt.timedelta(hours=10))
-        results["apply"] = apply_changes(work, engine, change_clock, args.changes, args.seed)
-        print(f"  {results['apply']}", flush=True)
-        clock.advance(days=1)
-        print("the night …", flush=True)
-        results["night"] = timed_night(gate, store, clock.now().date())
+        if not args.no_night:
+            rng = random.Random(args.seed)
+            print(f"{args.subscribers} subscribers …", flush=True)
+            results["filters"] = subscribers(engine, clock, args.subscribers, rng)
+            print(f"{args.changes} changes through the update services …", flush=True)
+            change_clock = FixedClock(clock.now() - dt.timedelta(hours=10))
+            results["apply"] = apply_changes(work, engine, change_clock, args.changes, args.seed)
+            print(f"  {results['apply']}", flush=True)
+            clock.advance(days=1)
+            print("the night …", flush=True)
+            results["night"] = timed_night(gate, store, clock.now().date())
+            print(f"  {results['night']}", flush=True)
         results["machine_cpu"] = [load_before, bench_gctp.machine_cpu()]
-        print(f"  {results['night']}", flush=True)
         gate.close()
         if args.postgres:
             durable(engine, on=False)
