@@ -43,9 +43,11 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     """The server application on ``engine`` (GCTP as a plain ASGI route in front of the REST
     application). ``run_due_every`` seconds between runs of the pending register's due events (None:
     the server does not run them). ``routes(app)`` may add routes of its own (a benchmark's baseline).
-    ``settings`` gives the limits on what clients send and the audit anchor."""
+    ``settings`` gives the limits on what clients send, the audit anchor and the
+    threshold of the unfetched deliveries' endpoint and page."""
     gate = gate or make_gate(engine, clock, audit_mode=audit_mode, token_cache_seconds=TOKEN_CACHE_SECONDS,
                              settings=settings)
+    unfetched_days = settings.unfetched_alert_days if settings is not None else 7.0
     handler = gctp_api.GctpHandler(gate, env=gctp_env)
     cat.catalogue()  # import every service module before the first request
 
@@ -81,9 +83,9 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
 
     if routes is not None:
         routes(app)
-    app.include_router(rest.router(gate))
+    app.include_router(rest.router(gate, unfetched_days=unfetched_days))
     rest.install_errors(app, gate)
-    console.install(app, gate)  # /console and the front door /
+    console.install(app, gate, unfetched_days=unfetched_days)  # /console and the front door /
     front = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
     front = cprlookup.CprLookupApp(cprlookup.CprLookupHandler(handler), front)
     served = sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)

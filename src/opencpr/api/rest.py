@@ -3,6 +3,9 @@
 * ``POST /api/v1/signon`` ``{"user_code", "password"[, "new_password"]}`` → ``{"token", "expires_at"}``;
   the token is the GCTP session token, sent back as ``Authorization: Bearer <token>``.
 * ``GET /api/v1/services`` — the published specifications (as ``/cpr-online-gctp/services``).
+* ``GET /api/v1/deliveries/unfetched[?days=…]`` — SF6002 deliveries lying unfetched longer than
+  the threshold (``{"deliveries": [{"system_id", "system", "file_name", "delivered_at",
+  "age_days", …}], "days", "count"}``), for groups granted ``subscription: SF6002-MONITOR``.
 * ``GET /api/v1/<service>?<param>=…`` — one route per catalogue service (``/api/v1/stam-plus?pnr=…``);
   keys are given by their parameter names (or CPR's key names). The answer is
   ``{"service", "records": [...], "info": {...}}`` with this project's field names, values as the
@@ -128,7 +131,8 @@ def _parameters(service: SearchService) -> list[dict[str, Any]]:
     return params
 
 
-def router(gate: Gate) -> APIRouter:
+def router(gate: Gate, *, unfetched_days: float = 7.0) -> APIRouter:
+    """The REST routes; ``unfetched_days`` is the default threshold of ``/deliveries/unfetched``."""
     api = APIRouter(prefix=PREFIX)
 
     @api.post("/signon", response_model=SignonAnswer, tags=["session"],
@@ -249,6 +253,25 @@ def router(gate: Gate) -> APIRouter:
         from opencpr.services import pending
 
         return pending_call(request, lambda actor: pending.reject(gate, actor, pending_id, body.reason))
+
+    # --- SF6002 deliveries: what lies unfetched, for the CPR office ------------------------------------
+
+    def unfetched_run(request: Request, days: float | None) -> JSONResponse:
+        from opencpr.services.subscriptions.monitoring import UNFETCHED
+
+        client = request.client.host if request.client else None
+        try:
+            actor = gate.actor_for_token(_bearer(request), client=client)
+            outcome = gate.call(actor, UNFETCHED, days=unfetched_days if days is None else days)
+        except KvitError as exc:
+            return kvit_response(exc.code, exc.text)
+        return JSONResponse(_jsonable({"deliveries": outcome.records, **outcome.info}))
+
+    @api.get("/deliveries/unfetched", tags=["subscriptions"],
+             summary="SF6002 deliveries lying unfetched longer than a number of days (default: the "
+                     "unfetched_alert_days setting)")
+    async def deliveries_unfetched(request: Request, days: float | None = None) -> Any:
+        return await run_in_threadpool(unfetched_run, request, days)
 
     def endpoint_for(service: SearchService):
         def endpoint(request: Request) -> Any:

@@ -51,7 +51,8 @@ def extract_run(
         return
     for d in report.delivered:
         out.print(f"system {d.system_id}: {d.file_name} {d.persons} persons ({d.initial_persons} initial), "
-                  f"{d.size} bytes", markup=False)
+                  f"{d.size} bytes" + ("; cut by the budget, the rest follows the next night" if d.cut else ""),
+                  markup=False)
     err.print(f"Night {report.night}: {len(report.delivered)} deliveries, {report.systems_done} systems done"
               + (f"; stopped by the budget, {report.systems_left} systems left for the next night"
                  if report.stopped_by_budget else ""))

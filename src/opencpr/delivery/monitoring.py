@@ -5,7 +5,8 @@
   integration description names 30 and, elsewhere, 40) are deleted from the ``IN`` folder and
   marked expired;
 * :func:`unfetched` — deliveries lying unfetched longer than a threshold, for the CLI
-  (``opencpr deliveries unfetched``), the log and the server's ``/deliveries/unfetched`` page.
+  (``opencpr deliveries unfetched``) and the log; the CPR office sees them over REST
+  (``GET /api/v1/deliveries/unfetched``) and in the console (``/console/deliveries``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
 
-from opencpr.access.subscribers import list_systems
 from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.delivery.store import DeliveryStore
 from opencpr.register.schema import delivery
+from opencpr.services.subscriptions.monitoring import lying_unfetched
 
 __all__ = ["Lying", "expire", "mark_fetched", "unfetched"]
 
@@ -66,12 +67,10 @@ def expire(engine: Engine, store: DeliveryStore, *, days: float = 30, clock: Clo
 
 
 def unfetched(engine: Engine, *, days: float = 7, clock: Clock | None = None) -> list[Lying]:
-    """Deliveries lying unfetched for more than ``days``, oldest first."""
+    """Deliveries lying unfetched for more than ``days``, oldest first (the same reading as the
+    CPR office's service :data:`opencpr.services.subscriptions.monitoring.UNFETCHED`)."""
     now = (clock or SystemClock()).now()
-    names = {s.id: s.name for s in list_systems(engine)}
-    out = []
-    for row in _open(engine, stamp(now - dt.timedelta(days=days))):
-        age = (now.replace(tzinfo=None) - dt.datetime.fromisoformat(row.created_at)).total_seconds() / 86400
-        out.append(Lying(row.system_id, names.get(row.system_id, "?"), row.file_name, row.created_at, round(age, 1),
-                         row.persons))
-    return out
+    with engine.connect() as conn:
+        found = lying_unfetched(conn, now, days)
+    return [Lying(x["system_id"], x["system"], x["file_name"], x["delivered_at"], x["age_days"], x["persons"])
+            for x in found]

@@ -327,4 +327,21 @@ delivery = Table(
 )
 Index(None, delivery.c.fetched_at, delivery.c.expired_at, delivery.c.created_at)
 
-SUBSCRIPTION_TABLES: tuple[Table, ...] = (subscription_system, subscription_filter, extraction_night, delivery)
+#: What is left of a system's delivery cut at a night's time budget: the persons after ``after_pnr``
+#: (PNR order) of that night's selection — the event-log window ``(low, high]`` its 099 records
+#: come from, the initial loads it carried (``initial``: JSON ``{"pnrs", "municipalities",
+#: "everyone"}``) and the changed persons still to go (``changed``: JSON ``[[pnr, by_address], …]``).
+#: The next night delivers it first, as a further numbered file; the row goes when it is delivered.
+delivery_rest = Table(
+    "delivery_rest", metadata,
+    Column("system_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("night", String(10), nullable=False),
+    Column("low", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("high", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("after_pnr", String(10), nullable=False),
+    Column("initial", Text, nullable=False),
+    Column("changed", Text, nullable=False),
+)
+
+SUBSCRIPTION_TABLES: tuple[Table, ...] = (subscription_system, subscription_filter, extraction_night, delivery,
+                                          delivery_rest)

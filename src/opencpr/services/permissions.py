@@ -40,8 +40,9 @@ __all__ = [
 #: Search services known outside the service catalogue: CPR Direkte's tasks and STAMKP.
 OTHER_SEARCH_SERVICES: tuple[str, ...] = ("STAMKP", "PRIV", "ADRM")
 
-#: Subscription services: SF6002 (CPR Abonnement) and PNRABN-I (PNR subscription, GCTP).
-SUBSCRIPTION_SERVICES: tuple[str, ...] = ("SF6002", "PNRABN-I")
+#: Subscription services: SF6002 (CPR Abonnement), PNRABN-I (PNR subscription, GCTP), and
+#: SF6002-MONITOR (the CPR office's look at every system's deliveries lying unfetched).
+SUBSCRIPTION_SERVICES: tuple[str, ...] = ("SF6002", "PNRABN-I", "SF6002-MONITOR")
 
 #: Kinds of data that maintenance services work on (handbook §3.2.2).
 MAINTENANCE_DATA: tuple[str, ...] = (

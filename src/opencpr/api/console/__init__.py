@@ -3,7 +3,8 @@
 Plain HTML forms (no JavaScript needed, no asset from outside the server): signon with user code
 and password (and the forced password change), signoff, search by name, address or birth date,
 a person's data, the municipality's inbox of citizens' reports (approve, reject), registering a
-move through the update dialogue, and the front door ``/``. Every page calls services through
+move through the update dialogue, the SF6002 deliveries lying unfetched (for groups granted
+``SF6002-MONITOR``: the CPR office), and the front door ``/``. Every page calls services through
 :class:`~opencpr.services.gate.Gate` with the signed-on user's actor: the console reads nothing
 around it, and protection, audit and usage are the gate's, exactly as over GCTP.
 
@@ -36,6 +37,7 @@ from opencpr.services import catalogue as cat
 from opencpr.services import errors, oversight, pending, updates
 from opencpr.services.contract import Kind
 from opencpr.services.gate import Gate
+from opencpr.services.subscriptions.monitoring import MONITOR, UNFETCHED
 
 __all__ = ["COOKIE", "IDLE", "PREFIX", "csrf_token", "install"]
 
@@ -109,13 +111,18 @@ def relatives_of(pnr: str, outcome: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def install(app: FastAPI, gate: Gate) -> None:
+def install(app: FastAPI, gate: Gate, *, unfetched_days: float = 7.0) -> None:
     """Add the console, its static files and the front door ``/`` to ``app``."""
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(_HERE / "static")), name="console-static")
-    app.include_router(router(gate))
+    app.include_router(router(gate, unfetched_days=unfetched_days))
 
 
-def router(gate: Gate) -> APIRouter:
+def may_monitor(actor: Actor) -> bool:
+    """The actor's group may look at the deliveries lying unfetched (the menu shows the page)."""
+    return actor.group.permissions.grant_for(Kind.SUBSCRIPTION, MONITOR) is not None
+
+
+def router(gate: Gate, *, unfetched_days: float = 7.0) -> APIRouter:
     api = APIRouter(include_in_schema=False)
     keys: list[bytes] = []
     keys_lock = threading.Lock()
@@ -146,12 +153,13 @@ def router(gate: Gate) -> APIRouter:
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context, status_code=status)
 
-    def page(request: Request, name: str, actor: Actor, token: str, **context: Any) -> HTMLResponse:
+    def page(request: Request, name: str, actor: Actor, token: str, status: int = 200,
+             **context: Any) -> HTMLResponse:
         allows = actor.group.permissions.allows
         may = {"move": allows(Kind.EVENT, "A01"),
                "audit": allows(Kind.SEARCH, "PERSONLOG") or allows(Kind.SEARCH, "PERSONLOG-KOM"),
-               "usage": allows(Kind.SEARCH, "FORBRUG")}
-        return render(request, name, user=actor, csrf=csrf_token(token, secret()), may=may, **context)
+               "usage": allows(Kind.SEARCH, "FORBRUG"), "monitor": may_monitor(actor)}
+        return render(request, name, status, user=actor, csrf=csrf_token(token, secret()), may=may, **context)
 
     def check_csrf(token: str, given: str) -> None:
         if not hmac.compare_digest(csrf_token(token, secret()), given or ""):
@@ -364,6 +372,24 @@ def router(gate: Gate) -> APIRouter:
                 return inbox_run(request, actor, token, f"{exc.text} (Kvit {exc.code})")
             return inbox_run(request, actor, token, message)
         return await guarded(request, run)
+
+    # --- SF6002 deliveries lying unfetched (the CPR office) ---------------------------------------------------
+
+    def deliveries_run(request: Request, actor: Actor, token: str) -> Response:
+        raw = request.query_params.get("days", "")
+        deliveries, error, days, status = [], None, unfetched_days, 200
+        try:
+            outcome = gate.call(actor, UNFETCHED, days=raw or unfetched_days)
+            deliveries, days = outcome.records, outcome.info["days"]
+        except KvitError as exc:
+            error = f"{exc.text} (Kvit {exc.code})"
+            status = 403 if isinstance(exc, errors.NoAccess) else 400
+        return page(request, "deliveries.html", actor, token, status, deliveries=deliveries, days=days,
+                    error=error)
+
+    @api.get(f"{PREFIX}/deliveries", response_class=HTMLResponse)
+    async def deliveries_page(request: Request) -> Response:
+        return await guarded(request, deliveries_run)
 
     # --- registering a move (initiate → validate → save) -------------------------------------------------------
 

@@ -159,11 +159,22 @@ class InitialOrder:
 
 
 class PersonRowsCache:
-    """Register rows of persons read once per night for every subscriber (bounded: cleared when full)."""
+    """Register rows of persons read once per night for every subscriber (bounded: cleared when full),
+    and the records written for the night's changed persons (with or without the address): many
+    subscribers receive the same changed person, whose records are then formatted once."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
         self._rows: dict[str, tuple[tuple, dict[str, list[tuple]]]] = {}
+        self._lines: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+    def lines(self, pnr: str, hidden: bool) -> tuple[str, ...] | None:
+        return self._lines.get((pnr, hidden))
+
+    def keep_lines(self, pnr: str, hidden: bool, lines: list[str]) -> None:
+        if len(self._lines) >= self.size:
+            self._lines.clear()
+        self._lines[(pnr, hidden)] = tuple(lines)
 
     def get(self, conn: Connection, pnrs: Iterable[str]) -> dict[str, tuple[tuple, dict[str, list[tuple]]]]:
         wanted = list(pnrs)
@@ -191,32 +202,50 @@ def _hide(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     return out
 
 
-def _initial_batch(ctx: ServiceContext, order: InitialOrder, after: str, limit: int) -> list[str]:
+def _initial_batch(ctx: ServiceContext, order: InitialOrder, after: str, limit: int) -> tuple[list[str], str | None]:
+    """The next persons of the initial loads after ``after`` (at most ``limit``), and the PNR they
+    reach to when more may follow (None when the initial loads end with them). A municipality's
+    residents are read first and those the system may not find by address taken out after (the
+    protection test as one SQL condition made PostgreSQL's planner scan every dead person per
+    chunk), so a batch may hold fewer than ``limit`` persons and still not be the last."""
     if not order:
-        return []
+        return [], None
     if order.everyone:
-        return list(ctx.conn.execute(select(person.c.pnr).where(person.c.pnr > after)
-                                     .order_by(person.c.pnr).limit(limit)).scalars())
+        batch = list(ctx.conn.execute(select(person.c.pnr).where(person.c.pnr > after)
+                                      .order_by(person.c.pnr).limit(limit)).scalars())
+        return batch, (batch[-1] if len(batch) == limit else None)
+    horizon: str | None = None
     found: set[str] = {p for p in order.pnrs if p > after}
     if order.municipalities:
         query = (select(address.c.pnr).distinct()
                  .where(address.c.current == true(), address.c.municipality.in_(order.municipalities),
-                        address.c.pnr > after, ctx.visible(address.c.pnr))
+                        address.c.pnr > after)
                  .order_by(address.c.pnr).limit(limit))
-        found.update(ctx.conn.execute(query).scalars())
-    existing = set(ctx.conn.execute(select(person.c.pnr).where(person.c.pnr.in_(sorted(found)))).scalars()) \
-        if found else set()
-    return sorted(existing)[:limit]
+        scanned = list(ctx.conn.execute(query).scalars())
+        if len(scanned) == limit:
+            horizon = scanned[-1]
+        hidden = ctx.hidden(scanned)
+        found.update(p for p in scanned if p not in hidden)
+    if horizon is not None:
+        found = {p for p in found if p <= horizon}
+    existing = sorted(ctx.conn.execute(select(person.c.pnr).where(person.c.pnr.in_(sorted(found)))).scalars()) \
+        if found else []
+    if len(existing) > limit:
+        existing, horizon = existing[:limit], existing[limit - 1]
+    return existing, horizon
 
 
 def _run_deliver(ctx: ServiceContext, *, writer: Any, changed: dict[str, ChangedPerson], by_address: frozenset[str],
                  initial: InitialOrder, after: str, limit: int, cache: PersonRowsCache) -> Outcome:
     """The next ``limit`` persons after ``after`` (PNR order) of a delivery, as extract records."""
-    from_initial = _initial_batch(ctx, initial, after, limit)
-    rest = sorted(p for p in changed if p > after)
-    union = set(from_initial) | set(rest[:limit])
-    merged = sorted(union)[:limit]
-    done = len(from_initial) < limit and len(set(from_initial) | set(rest)) <= limit
+    from_initial, horizon = _initial_batch(ctx, initial, after, limit)
+    rest = [p for p in changed if p > after and (horizon is None or p <= horizon)]
+    union = sorted(set(from_initial) | set(rest))
+    merged = union[:limit]
+    if len(union) > limit:
+        last, done = merged[-1], False
+    else:
+        last, done = horizon or (merged[-1] if merged else after), horizon is None
     initial_set = set(from_initial)
     merged_out = merged
     candidates = [p for p in merged if p in by_address and p not in initial_set]
@@ -225,24 +254,32 @@ def _run_deliver(ctx: ServiceContext, *, writer: Any, changed: dict[str, Changed
         dropped = {p for p in candidates if hides_address(types.get(p, frozenset()), ctx.sees_protected_addresses)}
         merged_out = [p for p in merged if p not in dropped]
     protections = ctx.protections(merged_out)
-    rows = cache.get(ctx.conn, merged_out)
+    hidden = {p: hides_address(protections.get(p, frozenset()), ctx.sees_protected_addresses) for p in merged_out}
+    written = {p: cache.lines(p, hidden[p]) for p in merged_out if p in changed}
+    rows = cache.get(ctx.conn, [p for p in merged_out if written.get(p) is None])
     records: list[dict[str, Any]] = []
     for pnr in merged_out:
-        found = rows.get(pnr)
-        if found is None:  # a changed person no longer in the register (a PNR changed or deleted)
-            continue
-        person_row, person_rows = found
-        if hides_address(protections.get(pnr, frozenset()), ctx.sees_protected_addresses):
-            person_rows = _hide(person_rows)
-        lines = writer.records(person_row, person_rows)
         p = changed.get(pnr)
+        kept = written.get(pnr)
+        if kept is not None:
+            lines = list(kept)
+        else:
+            found = rows.get(pnr)
+            if found is None:  # a changed person no longer in the register (a PNR changed or deleted)
+                continue
+            person_row, person_rows = found
+            if hidden[pnr]:
+                person_rows = _hide(person_rows)
+            lines = writer.records(person_row, person_rows)
+            if p is not None:
+                cache.keep_lines(pnr, hidden[pnr], lines)
         if p is not None:
             lines.extend(format_record("099", pnr, {"registered_at": registered[:16], "event_code": cpr_code(code),
                                                     "derived_marker": marker})
                          for _, registered, code, marker in p.events)
         records.append({"pnr": pnr, "lines": lines, "initial": pnr in initial_set})
     return Outcome(records=records, detail=f"delivery of {len(records)} persons after {after or '-'}",
-                   info={"last": merged[-1] if merged else after, "done": done or not merged})
+                   info={"last": last, "done": done})
 
 
 #: The delivery service: a subscriber system's next persons, as extract records, under its own actor.
