@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 
 from opencpr.domain import reference as ref
 from opencpr.domain import roadgen
@@ -133,13 +132,6 @@ def test_roads() -> None:
     assert ref.road("851", int(first.code)) == first
     assert ref.road("0851", "9999") is None
     assert ref.roads("9999") == []
-
-
-def test_road_file_loads_fast() -> None:
-    text = ref.read_data_text(ref.ROAD_FILE)
-    start = time.perf_counter()
-    ref.load_roads(text)
-    assert time.perf_counter() - start < 0.5
 
 
 def test_road_file_is_reproduced_by_generator() -> None:

@@ -56,8 +56,9 @@ def test_a_streamed_body_is_cut_off_at_the_limit(guarded):
         t.join(60)
     assert sorted(status_of(a) for a in results) == [200, 413, 413]
     assert all(b"912" in a for a in results)
-    # three 29 MiB bodies once cost the server 300 MB; now no more than the limit each is kept
-    assert process.memory_info().rss - before < 60 * MiB
+    # three 29 MiB bodies once cost the server 300 MB; now no more than the limit each is kept (the
+    # bound leaves room for what the test process itself allocates meanwhile: server and clients share it)
+    assert process.memory_info().rss - before < 150 * MiB
 
 
 def test_too_many_fields_or_keys_are_refused(guarded, demo_engine):
