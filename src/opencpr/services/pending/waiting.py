@@ -117,12 +117,23 @@ def report_view(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+MAX_REPORT_NUMBER = 2**63 - 1  # the id column's range on both databases
+
+
+def report_number(pending_id: Any) -> int | None:
+    """A report's number as given, or None if it cannot be one (not digits, or out of range)."""
+    text = str(pending_id).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_REPORT_NUMBER else None
+
+
 def read_report(conn: Connection, pending_id: Any) -> dict[str, Any]:
     """The report's row; raise PendingUnknown."""
-    try:
-        number = int(str(pending_id).strip())
-    except ValueError:
-        raise PendingUnknown(pending_id) from None
+    number = report_number(pending_id)
+    if number is None:
+        raise PendingUnknown(pending_id)
     row = conn.execute(select(pending_event).where(pending_event.c.id == number)).mappings().first()
     if row is None:
         raise PendingUnknown(pending_id)
@@ -141,8 +152,9 @@ def report_permission(conn: Connection, actor: Actor, keys: dict[str, Any]) -> s
     """The permission a call on the pending register uses: the event grant of the report it names
     (``pending_id``), or — for a list — any event the actor's group may report."""
     pending_id = keys.get("pending_id")
-    if pending_id is not None and str(pending_id).strip().isdigit():
-        code = conn.execute(select(pending_event.c.event_code).where(pending_event.c.id == int(pending_id))).scalar()
+    number = report_number(pending_id) if pending_id is not None else None
+    if number is not None:
+        code = conn.execute(select(pending_event.c.event_code).where(pending_event.c.id == number)).scalar()
         if code:
             return code
     grant = actor.group.permissions.grants.get(Kind.EVENT)
