@@ -10,7 +10,8 @@ On PostgreSQL the workers hand over each table's rows as COPY text, which the ma
 streams into ``COPY … FROM STDIN`` on the writer's connection: the main process then does
 almost nothing per row. A large load into a (nearly) empty register drops the tables'
 secondary indexes first and builds them again at the end of the same transaction, which is
-several times cheaper than keeping them up to date row by row.
+several times cheaper than keeping them up to date row by row, and then leaves the register
+ready to serve (on PostgreSQL vacuumed, frozen and analysed: :func:`opencpr.register.bulk.settle`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy import Engine, func, select, text
 from opencpr.population.generator import SHARD_SIZE, generate_shard, shard_sizes
 from opencpr.population.rows import COLUMNS
 from opencpr.register import search_index
-from opencpr.register.bulk import BulkWriter, create_indexes, drop_secondary_indexes
+from opencpr.register.bulk import BulkWriter, create_indexes, drop_secondary_indexes, settle
 from opencpr.register.schema import PERSON_TABLE, TABLES
 
 __all__ = ["LoadReport", "load_population"]
@@ -56,6 +57,8 @@ class LoadReport:
     wait_seconds: float = 0.0
     write_seconds: float = 0.0
     index_seconds: float = 0.0
+    #: Making the register ready to serve after a large load (:func:`opencpr.register.bulk.settle`).
+    settle_seconds: float = 0.0
 
     @property
     def persons_per_second(self) -> float:
@@ -195,5 +198,7 @@ def load_population(engine: Engine, n: int, seed: int, today: datetime.date | No
             report.index_seconds = time.perf_counter() - begun
         else:
             search_index.fill_since(conn, since)
+    if rebuild:  # a bulk load leaves the register analysed and its pages marked all-visible
+        report.settle_seconds = settle(engine)
     report.seconds = time.perf_counter() - started
     return report

@@ -8,11 +8,12 @@ them in large batches inside the caller's transaction.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Index, Table
+from sqlalchemy import Connection, Engine, Index, Table, text
 
 from opencpr.register.schema import PERSON_TABLES, ROW_ID, TABLES
 
@@ -141,3 +142,37 @@ def drop_secondary_indexes(conn: Connection) -> list[Index]:
 def create_indexes(conn: Connection, indexes: list[Index]) -> None:
     for ix in indexes:
         ix.create(conn)
+
+
+def settle(engine: Engine, patience: float = 30.0) -> float:
+    """Leave the register ready to serve after a bulk load; returns the seconds it took.
+
+    PostgreSQL: ``VACUUM (FREEZE, ANALYZE)`` of the whole database, outside any transaction. The
+    planner gets statistics of the new rows (without them it plans the first queries on guesses
+    for an empty table), the visibility map is set (index-only scans, no hint-bit writes on the
+    first reads) and the rows are frozen (no anti-wraparound vacuum rewriting every page later).
+    Without it the first minutes of serving race autovacuum through the fresh tables.
+
+    A transaction that began before the load committed (an autovacuum worker analysing a table of
+    the same database, say) keeps VACUUM from marking the new rows visible to all; the person
+    tables still short of it are vacuumed again, once a second, for at most ``patience`` seconds.
+
+    SQLite has no background vacuum to race and its queries are planned from the indexes alone
+    (the register keeps no ``sqlite_stat1``): nothing to do there.
+    """
+    started = time.perf_counter()
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    names = [t.name for t in PERSON_TABLES]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (FREEZE, ANALYZE)"))
+        while True:
+            short = [r.relname for r in conn.execute(
+                text("SELECT relname FROM pg_class WHERE relname = ANY(:names) AND relkind = 'r' "
+                     "AND relallvisible < relpages"), {"names": names})]
+            if not short or time.perf_counter() - started > patience:
+                break
+            time.sleep(1.0)
+            for name in short:
+                conn.execute(text(f'VACUUM (FREEZE) "{name}"'))
+    return time.perf_counter() - started

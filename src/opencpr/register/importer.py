@@ -17,10 +17,12 @@ from sqlalchemy import Engine, func, select
 from opencpr.clock import Clock, SystemClock, stamp
 from opencpr.formats.extract import LAYOUTS, ExtractError, Record, read_records
 from opencpr.register import search_index
-from opencpr.register.bulk import BulkWriter, DuplicateRow
+from opencpr.register.bulk import BulkWriter, DuplicateRow, settle
 from opencpr.register.schema import PERSON_TABLE, TABLES, person
 
 #: Record types merged into the person row: they must stand with the person's 001 record.
+#: Imports of at least this many persons are followed by :func:`opencpr.register.bulk.settle`.
+SETTLE_FROM = 50_000
 _PERSON_PARTS = {t for t, lay in LAYOUTS.items() if lay.table == PERSON_TABLE}
 
 
@@ -153,6 +155,8 @@ def import_extract(engine: Engine, stream: IO[bytes], clock: Clock | None = None
             raise ImportError_(f"the register refused a row: {exc}") from None
         search_index.fill_since(conn, since)
         report.rows = {k: v for k, v in writer.rows_written.items() if v}
+    if report.persons >= SETTLE_FROM:  # a bulk load leaves the register analysed, ready to serve
+        settle(engine)
     return report
 
 
