@@ -84,3 +84,19 @@ def test_filters_on_a_restarted_page(gctp):
     rest_key = first["rows"][-1]["k"]
     second = gctp.call("NVNSOG2", {"NVN": "j", "KON": "M", "KOMK": "0851", "MAXA": "500", "REST": rest_key})
     assert _pnrs(first) + _pnrs(second) == everything
+
+
+def test_a_full_rebuild_makes_the_same_name_words_as_filling_person_by_person(engine):
+    """The bulk rebuild (on PostgreSQL one set-wise join) and the incremental fill (a load below the
+    bulk threshold) agree on every ``name_word`` row, filter values included, on both databases."""
+    import datetime as dt
+
+    from opencpr.population.load import load_population
+
+    load_population(engine, 1200, 9, today=dt.date(2026, 1, 1), workers=0)  # incremental: fill_since
+    with engine.begin() as conn:
+        filled = sorted(tuple(r) for r in conn.execute(select(name_word)))
+        search_index.rebuild(conn)
+        rebuilt = sorted(tuple(r) for r in conn.execute(select(name_word)))
+    assert len(filled) > 3000 and any(r[-1] for r in filled)  # words with a municipality among them
+    assert rebuilt == filled
