@@ -85,7 +85,7 @@ def in_force_condition(day: Any, table: Any = protection) -> ColumnElement[bool]
                 or_(table.c.correction.is_(None), table.c.correction.not_in(SET_ASIDE)))
 
 
-def protected_condition(pnr_column: ColumnElement[str], day: str,
+def protected_condition(pnr_column: ColumnElement[str], day: Any,
                         types: Iterable[str] = (NAME_AND_ADDRESS,)) -> ColumnElement[bool]:
     """SQL: the person in ``pnr_column`` has one of ``types`` in force on ``day``."""
     p = protection.alias("protection_in_force")  # an alias: the search itself may read ``protection``
@@ -108,7 +108,7 @@ def _same(left: ColumnElement[Any], right: ColumnElement[Any]) -> ColumnElement[
     return or_(left == right, and_(left.is_(None), right.is_(None)))
 
 
-def dead_at_protected_home_condition(pnr_column: ColumnElement[str], day: str) -> ColumnElement[bool]:
+def dead_at_protected_home_condition(pnr_column: ColumnElement[str], day: Any) -> ColumnElement[bool]:
     """SQL: the person in ``pnr_column`` is dead and their last address is the current address of a
     person under name and address protection on ``day``."""
     dead = person.alias("dead_person")
@@ -129,9 +129,16 @@ def dead_at_protected_homes(conn: Connection, pnrs: Iterable[str], day: str) -> 
     wanted = list(dict.fromkeys(pnrs))
     if not wanted:
         return set()
-    query = select(person.c.pnr).where(person.c.pnr.in_(wanted), person.c.status == DEAD,
-                                       dead_at_protected_home_condition(person.c.pnr, day))
-    return set(conn.execute(query).scalars())
+    # statements built once (their aliases and subqueries cost more to build than to run)
+    query, params = (_DEAD_QUERY_ONE, {"pnr": wanted[0]}) if len(wanted) == 1 else (_DEAD_QUERY, {"pnrs": wanted})
+    return set(conn.execute(query, {**params, "day": day}).scalars())
+
+
+_DEAD_QUERY = select(person.c.pnr).where(person.c.pnr.in_(bindparam("pnrs", expanding=True)),
+                                         person.c.status == DEAD,
+                                         dead_at_protected_home_condition(person.c.pnr, bindparam("day")))
+_DEAD_QUERY_ONE = select(person.c.pnr).where(person.c.pnr == bindparam("pnr"), person.c.status == DEAD,
+                                             dead_at_protected_home_condition(person.c.pnr, bindparam("day")))
 
 
 _TYPES_QUERY = (select(protection.c.pnr, protection.c.protection_type)

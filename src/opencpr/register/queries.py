@@ -29,7 +29,7 @@ from opencpr.register.schema import (
 )
 
 __all__ = [
-    "MARRIED", "SET_ASIDE", "addressing_name", "addressing_names", "briefs", "clear_written_address", "current_address",
+    "MARRIED", "MASTER_DATA_QUERY", "SET_ASIDE", "addressing_name", "addressing_names", "briefs", "clear_written_address", "current_address",
     "current_name", "current_names", "custody", "has_previous_names", "history", "master_data", "no_pnr",
     "not_set_aside", "person_row", "relatives", "rows",
 ]
@@ -72,7 +72,8 @@ def history(conn: Connection, table: Table, pnr: str, where: Iterable[Any] = ())
 
 # --- master data ---------------------------------------------------------------------------------------
 
-_MASTER_DATA_QUERY = (
+#: The statement of :func:`master_data` (one row, ``:pnr``; services may add columns to it).
+MASTER_DATA_QUERY = (
     select(
         person.c.pnr, person.c.current_pnr, person.c.sex, person.c.birth_date, person.c.birth_date_uncertain,
         person.c.status, person.c.status_date,
@@ -103,7 +104,7 @@ def master_data(conn: Connection, pnr: str) -> RowMapping | None:
     """The person row joined with the current name, the current address, the clear-written address
     (its columns that the address also has are labelled ``clear_…``) and a current departure's
     foreign address; None if the person is not in the register."""
-    return conn.execute(_MASTER_DATA_QUERY, {"pnr": pnr}).mappings().first()
+    return conn.execute(MASTER_DATA_QUERY, {"pnr": pnr}).mappings().first()
 
 
 # --- names ---------------------------------------------------------------------------------------------

@@ -166,6 +166,11 @@ class ServiceContext:
                 self._protections[p] = found.get(p, frozenset())
         return {p: self._protections[p] for p in pnrs}
 
+    def know_protections(self, pnr: str, types: frozenset[str]) -> None:
+        """Remember the protection types in force today of ``pnr``, read by a service with its data
+        (the same rule as :meth:`protections`), so that the gate's check does not read them again."""
+        self._protections[pnr] = types
+
     def hidden(self, pnrs: Iterable[str]) -> set[str]:
         """Those of ``pnrs`` whose address the actor may not see: persons under name and address
         protection, and the dead whose last address is a protected person's home (none for an

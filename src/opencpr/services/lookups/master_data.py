@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import desc, select
+from sqlalchemy import bindparam, desc, func, select
 
-from opencpr.access.protection import NAME_AND_ADDRESS
+from opencpr.access.protection import NAME_AND_ADDRESS, in_force_condition
 from opencpr.domain.codes import PERSON_STATUS, SEX
+from opencpr.domain.names import inverted_name
 from opencpr.register import queries
-from opencpr.register.schema import previous_pnr
+from opencpr.register.schema import person, previous_pnr, protection
 from opencpr.services.catalogue import (
     ALL_PUBLIC,
     AUTHORITIES,
@@ -50,7 +51,6 @@ from opencpr.services.lookups.common import (
     correction,
     find_person,
 )
-from opencpr.services.lookups.names import read_name
 from opencpr.services.pending import pending_mark
 
 __all__ = ["MASTER_DATA_FIELDS", "SERVICES", "STAMP", "STAMP_FIELDS", "STAM_PLUS", "START", "TIDLPNR",
@@ -122,12 +122,22 @@ def _master_data(row: Mapping[str, Any], types: frozenset[str]) -> dict[str, Any
     }
 
 
+#: The master data and, in the same statement, the protection types in force on ``:day``.
+_MASTER_DATA_QUERY = queries.MASTER_DATA_QUERY.add_columns(
+    select(func.aggregate_strings(protection.c.protection_type, ","))
+    .where(protection.c.pnr == person.c.pnr, in_force_condition(bindparam("day")))
+    .scalar_subquery().label("protections_in_force"))
+
+
 def read_master_data(ctx: ServiceContext, pnr: str) -> dict[str, Any]:
-    """The full master data record of a person (PersonNotFound if there is none)."""
-    row = queries.master_data(ctx.conn, pnr)
+    """The full master data record of a person (PersonNotFound if there is none): one statement,
+    which also tells the call's context the person's protections (the gate's check reads them)."""
+    row = ctx.conn.execute(_MASTER_DATA_QUERY, {"pnr": pnr, "day": ctx.today}).mappings().first()
     if row is None:
         raise PersonNotFound()
-    return _master_data(row, ctx.protections([pnr]).get(pnr, frozenset()))
+    types = frozenset(t for t in (row["protections_in_force"] or "").split(",") if t)
+    ctx.know_protections(row["pnr"], types)
+    return _master_data(row, types)
 
 
 # --- STAMP and Stam+ ------------------------------------------------------------------------------
@@ -156,7 +166,8 @@ def master_record(ctx: ServiceContext, pnr: str) -> dict[str, Any]:
     record["current_pnr"] = record["current_pnr"] if record["current_pnr"] != own else None
     record["door"] = (record["door"] or "").strip() or None
     record["postal_number"] = record["postal_code"] or "0"
-    record["addressing_name_inverted"] = read_name(ctx.conn, own)["addressing_name_inverted"]
+    record["addressing_name_inverted"] = inverted_name(record["first_name"], record["middle_name"],
+                                                      record["last_name"], separator=", ")
     return record
 
 
