@@ -1,10 +1,14 @@
 """Self-service, end to end: a day's citizen reports, the municipalities' decisions, the console's person page.
 
-    .venv/bin/python bench/bench_selfservice.py [--persons 100000] [--postgres] [--reuse] [--reports 2000]
-                                                [--reject 10] [--pages 500] [--clients 4] [--workers 1]
+    .venv/bin/python bench/bench_selfservice.py [--persons 100000] [--postgres] [--reuse | --from-gctp]
+                                                [--reports 2000] [--reject 10] [--pages 500] [--clients 4]
+                                                [--workers 1]
 
 1. Builds (or, with ``--reuse``, reuses) a register of N generated persons (``bench/out/selfservice-<N>.sqlite``
-   or the kept PostgreSQL cluster ``bench/out/pg-selfservice-<N>``). PostgreSQL runs with durable settings:
+   or the kept PostgreSQL cluster ``bench/out/pg-selfservice-<N>``); with ``--from-gctp`` it works on a fresh
+   copy of the register ``bench_gctp.py`` built (seed 1: ``bench/out/gctp-<N>.sqlite`` copied, or on the
+   cluster ``bench/out/pg-gctp-<N>`` a database made from it as a template), so nothing is generated
+   twice and every run starts from the same register. PostgreSQL runs with durable settings:
    ``fsync``, ``synchronous_commit`` and ``full_page_writes`` on (checked with ``SHOW`` and written to the
    figures). Adds a citizen user (group ``citizen``) and a caseworker per municipality (group
    ``municipality``); the demo user (CPR office) runs the limits and the console.
@@ -190,11 +194,38 @@ def kept_durable_postgres(root: Path) -> bench_gctp.KeptPostgres:
     return kept
 
 
+def copy_of_gctp_register(url: str, persons: int) -> str:
+    """A fresh copy of ``bench_gctp.py``'s register of ``persons``: the SQLite file copied over the one
+    at ``url``; on PostgreSQL (``url`` the kept cluster's ``bench`` database) a database
+    ``selfservice`` made from it as a template. Returns the copy's URL."""
+    import shutil
+
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("sqlite"):
+        source, target = OUT / f"gctp-{persons}.sqlite", Path(url.removeprefix("sqlite:///"))
+        if not source.exists():
+            raise SystemExit(f"{source} does not exist: run bench_gctp.py --persons {persons} first")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+        return url
+    base = url.rsplit("/", 1)[0]
+    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS selfservice"))
+        conn.execute(text("CREATE DATABASE selfservice TEMPLATE bench"))
+    admin.dispose()
+    return base + "/selfservice"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--from-gctp", action="store_true",
+                        help="work on a fresh copy of the register bench_gctp.py built for --persons")
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--reject", type=int, default=10, help="per cent of the reports rejected")
     parser.add_argument("--pages", type=int, default=500)
@@ -204,13 +235,16 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     kept = None
+    cluster = OUT / (f"pg-gctp-{args.persons}" if args.from_gctp else f"pg-selfservice-{args.persons}")
     if args.postgres:
-        kept = kept_durable_postgres(OUT / f"pg-selfservice-{args.persons}")
+        kept = kept_durable_postgres(cluster)
         url = kept.start()
     else:
         url = f"sqlite:///{OUT / f'selfservice-{args.persons}.sqlite'}"
     try:
-        info = bench_gctp.build(url, args.persons, 1, args.reuse)
+        if args.from_gctp:
+            url = copy_of_gctp_register(url, args.persons)
+        info = bench_gctp.build(url, args.persons, 1, args.reuse or args.from_gctp)
         rng = random.Random(args.seed)
         pool = bench_updates.candidates(url, args.seed, 2 * args.reports)["all"]
         if len(pool) < 2 * args.reports:
@@ -230,8 +264,7 @@ def main() -> None:
             "settings": settings_of(url) if args.postgres else {"journal_mode": "wal (the server's)"},
             "clients": args.clients, "workers": args.workers, "date": dt.date.today().isoformat(),
             "command": " ".join(["bench/bench_selfservice.py", *sys.argv[1:]])}
-        files = [OUT / f"pg-selfservice-{args.persons}"] if args.postgres else \
-            [OUT / f"selfservice-{args.persons}.sqlite"]
+        files = [cluster] if args.postgres else [OUT / f"selfservice-{args.persons}.sqlite"]
         with bench_updates.in_memory(files) as memory, bench_gctp.server(url, "sync", args.workers) as (port, _):
             results["in_memory"] = memory
             load_before = bench_gctp.machine_cpu()
