@@ -11,6 +11,7 @@ once, are applied once each.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
 from conftest import TEST_USERS, _pg_database, make_demo_register
@@ -35,7 +38,7 @@ from opencpr.clock import FixedClock, SystemClock
 from opencpr.formats.gctp import read_answer
 from opencpr.register.db import make_engine
 from opencpr.register.joblock import NIGHTLY, JobBusy, run_once
-from opencpr.register.migrate import upgrade
+from opencpr.register.migrate import alembic_config, upgrade
 from opencpr.register.schema import delivery, event, extraction_night, pending_event
 from opencpr.services.gate import Gate
 from opencpr.services.subscriptions import filters
@@ -126,7 +129,9 @@ def _wait_healthy(process: subprocess.Popen, port: int) -> None:
         time.sleep(0.2)
 
 
+@contextlib.contextmanager
 def _serve(url: str, env: dict[str, str], count: int) -> Iterator[list[int]]:
+    """``count`` processes of ``opencpr serve`` over ``url``, each on its own HTTP port."""
     ports = [free_port() for _ in range(count)]
     processes = [subprocess.Popen([*_cli(), "serve", "--database-url", url, "--http-port", str(port),
                                    "--https-port", "0", "--log-level", "warning"], env=env,
@@ -153,7 +158,8 @@ def cluster(request, tmp_path_factory) -> Iterator[tuple[str, Path, list[int]]]:
     tmp_path = tmp_path_factory.mktemp("cluster")
     url = _new_pg(request)
     env = _env(tmp_path, extract_window=_window_around_now())
-    yield from ((url, tmp_path / "deliveries", ports) for ports in _serve(url, env, 3))
+    with _serve(url, env, 3) as ports:
+        yield url, tmp_path / "deliveries", ports
 
 
 def _files(root: Path) -> list[str]:
@@ -391,3 +397,39 @@ def test_due_events_run_by_two_processes_are_applied_once(request, tmp_path):
     engine.dispose()
     assert states == ["applied"] * 3
     assert sorted(moves) == sorted((pnr, 1) for pnr in MOVERS)
+
+
+# --- starting together ---------------------------------------------------------------------------------------
+
+def test_processes_starting_together_on_an_empty_database_migrate_it_once(pg_server, tmp_path):
+    """Without the migration's lock two of them would create the same tables at once and fail."""
+    url = pg_server.create_database(f"empty_{os.getpid()}_{uuid.uuid4().hex[:8]}")
+    runs = [subprocess.Popen([*_cli(), "init", "--database-url", url], env=_env(tmp_path), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [_finish(run) for run in runs]
+    assert [status for status, _, _ in results] == [0, 0, 0], results
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert MigrationContext.configure(conn).get_current_revision() == head
+    finally:
+        engine.dispose()
+
+
+def test_two_servers_over_one_sqlite_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    _register(url)
+    with _serve(url, _env(tmp_path), 2) as (a, b):
+        code, _, password = TEST_USERS["municipality"]
+        at_a = Gctp(a)
+        assert at_a.signon(code, password)["kvit"]["v"] == "900"
+        at_b = Gctp(b, token=at_a.token)
+        keys = {"PNR": JENS, "HDTO": f"{dt.date.today():%Y%m%d}"}
+        _, _, body = at_a.post(update_request("A01", "initier", keys, mk="0851"))
+        ts = _ts(body)
+        _, _, body = at_b.post(update_request("A01", "valider", keys, NEW_HOME, ts=ts, mk="0851"))
+        assert read_answer(body)["kvit"]["v"] == "0", body
+        _, _, body = at_a.post(update_request("A01", "gem", keys, NEW_HOME, ts=ts, mk="0851"))
+        assert read_answer(body)["kvit"]["v"] == "0", body
+        assert at_b.call("Stam+", {"PNR": JENS})["rows"][0]["fields"]["STADR"]["v"].endswith(" 7,2 tv")
