@@ -35,11 +35,14 @@ from live import Gctp, free_port, update_request
 from opencpr.access.passwords import CHEAP, Passwords
 from opencpr.access.subscribers import actor_for_system, add_system, get_system, set_subscription_setup
 from opencpr.clock import FixedClock, SystemClock
+from opencpr.config import Settings
+from opencpr.delivery.store import DeliveryStore
 from opencpr.formats.gctp import read_answer
 from opencpr.register.db import make_engine
 from opencpr.register.joblock import NIGHTLY, JobBusy, run_once
 from opencpr.register.migrate import alembic_config, upgrade
 from opencpr.register.schema import delivery, event, extraction_night, pending_event
+from opencpr.scheduler import nightly_once
 from opencpr.services.gate import Gate
 from opencpr.services.subscriptions import filters
 
@@ -351,23 +354,30 @@ def test_a_run_killed_while_holding_the_night_does_not_block_the_next(any_regist
     assert _files(tmp_path / "deliveries") == _expected_files()
 
 
-def test_the_lock_is_the_same_for_the_command_line_and_the_library(any_register, tmp_path):
+def test_the_lock_is_the_same_for_the_command_line_the_scheduler_and_the_library(any_register, tmp_path):
     engine = make_engine(any_register)
+    now = dt.datetime.now()
+    window = ((now.hour * 60 + now.minute - 30) % 1440, (now.hour * 60 + now.minute + 90) % 1440)
+    settings = Settings(tmp_path / "data", any_register, extract_window=window)
+    gate = Gate(engine, SystemClock(), audit_mode="sync")
+    store = DeliveryStore(tmp_path / "deliveries")
     try:
         with run_once(engine, NIGHTLY):
             with pytest.raises(JobBusy), run_once(engine, NIGHTLY):  # another connection of this process
                 pass
+            assert nightly_once(gate, store, settings) is False  # the scheduler's look: skipped
             run = subprocess.run([*_cli(), "extract", "run", "--database-url", any_register], env=_env(tmp_path),
                                  capture_output=True, text=True, timeout=180)
             assert run.returncode == BUSY and "Another process holds the night's job" in run.stderr
             expire = subprocess.run([*_cli(), "deliveries", "expire", "--database-url", any_register],
                                     env=_env(tmp_path), capture_output=True, text=True, timeout=180)
             assert expire.returncode == BUSY
-        with run_once(engine, NIGHTLY):  # released: taken again
-            pass
+        assert _deliveries(any_register) == []  # nobody ran the night while it was held
+        assert nightly_once(gate, store, settings) is True  # released: the scheduler runs the night
     finally:
+        gate.close()
         engine.dispose()
-    assert _deliveries(any_register) == []
+    assert [system for system, _ in _deliveries(any_register)] == [1, 2, 3]
 
 
 # --- the pending register's due events, by two processes at once ----------------------------------------
