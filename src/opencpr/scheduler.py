@@ -8,7 +8,10 @@
 * SF6002 (:func:`subscription_jobs`, once per server, not per worker): the SFTP server the
   subscribers fetch from, and every minute a look at the clock: within the extraction window
   (22:00-05:00 by default) the night's extraction runs or resumes, and deliveries unfetched past
-  the retention period are deleted, those past the alert threshold reported in the log.
+  the retention period are deleted, those past the alert threshold reported in the log. Several
+  servers on one database (see ``docs/scaling.md``) each look, but the night's job runs in one
+  of them at a time: it is held with :func:`opencpr.register.joblock.run_once` (a PostgreSQL
+  advisory lock, a file lock beside a SQLite database), which ``opencpr extract run`` takes too.
 
 A job calls services through the gate as its own actor (:func:`opencpr.bootstrap.job_gate`), so it
 is permission-checked and audited like any other caller.
@@ -59,8 +62,21 @@ def in_window(window: tuple[int, int] | None, moment) -> bool:
     return start <= minute < end if start < end else (minute >= start or minute < end)
 
 
-def nightly_once(gate: Gate, store, settings) -> None:
-    """One look: in the window, run (or resume) the night's extraction; then retention and the report."""
+def nightly_once(gate: Gate, store, settings) -> bool:
+    """One look: in the window, run (or resume) the night's extraction; then retention and the
+    report. False (and nothing done) if another process holds the night's job."""
+    from opencpr.register.joblock import NIGHTLY, JobBusy, run_once
+
+    try:
+        with run_once(gate.engine, NIGHTLY):
+            _nightly(gate, store, settings)
+    except JobBusy as busy:
+        log.debug("the night's job is held elsewhere (%s); this server skips this look", busy.holder or "unknown")
+        return False
+    return True
+
+
+def _nightly(gate: Gate, store, settings) -> None:
     from opencpr.delivery.extraction import run_extraction
     from opencpr.delivery.monitoring import expire, unfetched
 

@@ -17,6 +17,17 @@ extract_app = typer.Typer(help="SF6002 extraction: initial loads and nightly cha
 deliveries_app = typer.Typer(help="SF6002 deliveries: unfetched files, retention.", no_args_is_help=True)
 
 
+#: The exit status of a command that found the night's job held by another process (EX_TEMPFAIL:
+#: nothing was done, try again later).
+BUSY = 75
+
+
+def _busy(busy) -> typer.Exit:
+    err.print(f"[yellow]Another process holds the night's job ({busy.holder or 'its name is not visible'}); "
+              f"nothing done here.[/]")
+    return typer.Exit(BUSY)
+
+
 def _parts(database_url: str | None):
     from opencpr.bootstrap import ensure_defaults, make_gate, open_engine
     from opencpr.config import load_settings
@@ -35,17 +46,25 @@ def extract_run(
                                                             "extract_budget_hours setting, 5).")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Run (or resume) a night's extraction for every subscriber system now."""
-    from opencpr.delivery.extraction import run_extraction
+    """Run (or resume) a night's extraction for every subscriber system now.
 
-    settings, gate, store = _parts(database_url)
+    It holds the night's job like the server's scheduler does: while another process (a server, or
+    another run) holds it, this one says so and exits with status 75, doing nothing."""
+    from opencpr.delivery.extraction import run_extraction
+    from opencpr.register.joblock import NIGHTLY, JobBusy, run_once
+
     try:
         day = dt.date.fromisoformat(night) if night else None
     except ValueError:
         err.print(f"[red]--night must be YYYY-MM-DD, not {night!r}[/]")
         raise typer.Exit(2) from None
-    report = run_extraction(gate, store, night=day,
-                            budget_seconds=(budget_hours or settings.extract_budget_hours) * 3600)
+    settings, gate, store = _parts(database_url)
+    try:
+        with run_once(gate.engine, NIGHTLY):
+            report = run_extraction(gate, store, night=day,
+                                    budget_seconds=(budget_hours or settings.extract_budget_hours) * 3600)
+    except JobBusy as busy:
+        raise _busy(busy) from None
     if report.already_finished:
         err.print(f"The extraction of night {report.night} has already finished")
         return
@@ -83,9 +102,16 @@ def deliveries_expire(
                                                     "setting, 30).")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Delete deliveries not fetched within the retention period."""
+    """Delete deliveries not fetched within the retention period (holding the night's job, like
+    ``extract run``: status 75 when another process holds it)."""
     from opencpr.delivery.monitoring import expire
+    from opencpr.register.joblock import NIGHTLY, JobBusy, run_once
 
     settings, gate, store = _parts(database_url)
-    for path in expire(gate.engine, store, days=days or settings.retention_days):
+    try:
+        with run_once(gate.engine, NIGHTLY):
+            gone = expire(gate.engine, store, days=days or settings.retention_days)
+    except JobBusy as busy:
+        raise _busy(busy) from None
+    for path in gone:
         out.print(f"deleted {path}", markup=False)

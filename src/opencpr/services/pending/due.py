@@ -100,11 +100,17 @@ APPLY_DUE = ServiceSpec("run-due", Kind.EVENT, "apply-due", _apply_due, billable
 def run_due(gate: Any, actor: Any) -> list[DueResult]:
     """Apply every waiting event whose date has come, each in its own gate call and transaction.
 
-    An event whose rules no longer hold on its date is marked ``failed`` with the problems.
+    An event whose rules no longer hold on its date is marked ``failed`` with the problems. Several
+    processes may run this at once (servers on one database): each event is claimed by the update
+    of its row from ``waiting``, so it is applied once; one another process resolved meanwhile is
+    skipped here (its transaction rolled back).
     """
     results: list[DueResult] = []
     for pending_id, code in gate.call(actor, DUE).info["due"]:
-        outcome = gate.call(actor, APPLY_DUE, pending_id=pending_id, event_code=code)
+        try:
+            outcome = gate.call(actor, APPLY_DUE, pending_id=pending_id, event_code=code)
+        except UpdateConflict:
+            continue
         if outcome.info.get("result") is not None:
             results.append(outcome.info["result"])
     return results
