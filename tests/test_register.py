@@ -57,6 +57,20 @@ def test_export_of_chosen_persons(engine):
                                                      "012", "015", "024", "027", "099"]
 
 
+def test_export_of_more_persons_than_one_query_names(engine, monkeypatch):
+    """A PNR list longer than one query may name (PostgreSQL takes at most 65,535 parameters a
+    statement; a municipality's residents are more) is read in sorted slices: the same file."""
+    import opencpr.register.reader as reader
+
+    load_demo_persons(engine)
+    with engine.connect() as conn:
+        pnrs = sorted(conn.execute(select(person.c.pnr)).scalars())
+    whole = export_bytes(engine, pnrs=pnrs[::-1], workers=0)
+    monkeypatch.setattr(reader, "_PNRS_PER_QUERY", 7)
+    assert export_bytes(engine, pnrs=pnrs[::-1], workers=0) == whole
+    assert sorted(per_person(io.BytesIO(whole))) == pnrs
+
+
 def test_import_is_all_or_nothing(engine):
     with demo_extract_path().open("rb") as f:
         lines = f.read().split(b"\n")

@@ -17,6 +17,8 @@ from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, ROW_ID, TABLES
 PersonBundle = dict[str, list[dict[str, Any]]]
 
 _FETCH = 5000
+#: PNRs named in one query; a longer list is read in sorted slices of this many.
+_PNRS_PER_QUERY = 20_000
 
 
 def table_columns(table: Table) -> list[str]:
@@ -51,6 +53,13 @@ def iter_person_rows(conn: Connection, pnrs: Iterable[str] | None = None,
     are skipped (``opencpr check`` reports them).
     """
     wanted = sorted(set(pnrs)) if pnrs is not None else None
+    if wanted is not None and len(wanted) > _PNRS_PER_QUERY:
+        # the PNRs in sorted slices, one query per table each (a statement has at most 65,535
+        # parameters on PostgreSQL): the persons still come out in PNR order
+        tables = list(tables)
+        for i in range(0, len(wanted), _PNRS_PER_QUERY):
+            yield from iter_person_rows(conn, wanted[i:i + _PNRS_PER_QUERY], tables, pnr_range)
+        return
     others = [t for t in tables if t.name != PERSON_TABLE]
     names = [t.name for t in others]
     streams = [_rows(conn, t, wanted, pnr_range) for t in others]
