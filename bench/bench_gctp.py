@@ -534,6 +534,9 @@ def main() -> None:
     target = OUT / f"gctp-{database}-{args.persons}-{started:%Y%m%d-%H%M%S}.json"
     target.write_text(json.dumps(record, indent=2, default=str))
     print(f"\nwritten {target}; {record['uptime']}")
+    import plot_scale
+
+    plot_scale.plot(workers=args.workers)  # the curve over every N measured so far
 
 
 if __name__ == "__main__":
