@@ -117,6 +117,8 @@ previous_pnr = _row_table("previous_pnr")
 # Search indexes on register tables (migration 0004): addresses by road, persons by birth date.
 Index(None, address.c.municipality, address.c.road, address.c.house_no)
 Index(None, person.c.birth_date)
+# road names and postal districts of a municipality's road, from the clear-written addresses (migration 0014)
+Index(None, clear_address.c.municipality, clear_address.c.road)
 # the PNRs naming another person, read backwards by an event changing that person (migration 0008)
 Index(None, guardianship.c.guardian_pnr)
 Index(None, parental_authority.c.holder_pnr)
