@@ -29,7 +29,7 @@ from opencpr.register.schema import (
 )
 
 __all__ = [
-    "MARRIED", "SET_ASIDE", "addressing_name", "addressing_names", "briefs", "clear_written_address", "current_address",
+    "MARRIED", "SET_ASIDE", "addressing_name", "addressing_names", "briefs", "children", "clear_written_address", "current_address",
     "current_name", "current_names", "custody", "has_previous_names", "history", "master_data", "no_pnr",
     "not_set_aside", "person_row", "relatives", "rows",
 ]
@@ -211,7 +211,7 @@ _CHILDREN_QUERY = (select(child.c.child_pnr)
 _CUSTODY_QUERY = (
     select(parental_authority.c.authority_type, parental_authority.c.valid_from,
            parental_authority.c.valid_from_uncertain, parental_authority.c.valid_to,
-           parental_authority.c.holder_pnr)
+           parental_authority.c.holder_pnr, parental_authority.c.holder_pnr_start)
     .where(parental_authority.c.pnr == bindparam("pnr"))
     .order_by(parental_authority.c.authority_type, parental_authority.c.id)
 )
@@ -239,11 +239,20 @@ def relatives(conn: Connection, pnr: str, person_data: Mapping[str, Any]) -> lis
     return list(found.items())
 
 
+def children(conn: Connection, pnr: str) -> list[str]:
+    """The PNRs of the person's children (record 014), once each, in the register's order; rows set
+    aside by data maintenance and PNRs that name nobody are left out."""
+    found = (child_pnr for (child_pnr,) in conn.execute(_CHILDREN_QUERY, {"pnr": pnr}))
+    return list(dict.fromkeys(p for p in found if not no_pnr(p)))
+
+
 def custody(conn: Connection, pnr: str) -> list[dict[str, Any]]:
     """The parental authority rows (forældremyndighed, record 016), by type, in force or not.
 
-    Keys: type, valid_from, valid_from_uncertain, valid_to, holder_pnr (None for a parent)."""
+    Keys: type, valid_from, valid_from_uncertain, valid_to, holder_pnr (None for a parent),
+    holder_pnr_start (the holder's PNR registered from)."""
     return [{"type": row["authority_type"], "valid_from": row["valid_from"] or None,
              "valid_from_uncertain": bool(row["valid_from_uncertain"]), "valid_to": row["valid_to"] or None,
-             "holder_pnr": None if no_pnr(row["holder_pnr"]) else row["holder_pnr"]}
+             "holder_pnr": None if no_pnr(row["holder_pnr"]) else row["holder_pnr"],
+             "holder_pnr_start": row["holder_pnr_start"] or None}
             for row in conn.execute(_CUSTODY_QUERY, {"pnr": pnr}).mappings()]
