@@ -32,15 +32,18 @@ What goes out (keys are this project's field names; :mod:`opencpr.formats.sf1520
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, desc, or_, select, true
 
-from opencpr.access.groups import Kind
+from opencpr.access.actor import Actor
+from opencpr.access.groups import Kind, Scope
 from opencpr.access.protection import in_force
 from opencpr.domain import reference
 from opencpr.domain.codes import ACTIVE_STATUSES
+from opencpr.domain.kvit import Kvit
 from opencpr.register import queries
 from opencpr.register.schema import (
     address,
@@ -60,8 +63,10 @@ from opencpr.services.errors import PersonNotFound
 from opencpr.services.lookups.addresses import read_contact_address
 from opencpr.services.lookups.common import authority_name, blank
 from opencpr.services.lookups.master_data import read_master_data
+from opencpr.services.subscriptions.errors import InvalidCallParameters, SubscriptionFault
 
-__all__ = ["NAME", "PERSON_LOOKUP", "PROTECTIONS", "SERVICE_UUID", "person_lookup"]
+__all__ = ["NAME", "PERSON_LOOKUP", "PROTECTIONS", "SERVICE_UUID", "WrongMunicipality", "acting_for",
+           "person_lookup"]
 
 #: The permission (search service) name a security group grants SF1520 by.
 NAME = "SF1520"
@@ -74,6 +79,43 @@ PROTECTIONS = {"address_protection": "0001", "directory_protection": "0002", "ma
 
 #: Civil statuses in which the registered spouse is the person's spouse or partner (aegtefaelle).
 _SPOUSE_STATUSES = frozenset({"G", "P"})
+
+
+class WrongMunicipality(SubscriptionFault):
+    """The call's AuthorityContext names a municipality the system does not act for."""
+
+    default = Kvit.NO_ACCESS
+    error_code = "WrongMunicipality"
+
+
+def acting_for(actor: Actor, municipality_cvr: str | None) -> Actor:
+    """The actor of a call that names the municipality it is made for (``AuthorityContext``).
+
+    The CVR must be a municipality's (:func:`opencpr.domain.reference.municipality_for_cvr`), else
+    InvalidCallParameters. A system registered with an authority acts for that municipality only:
+    another one is WrongMunicipality. A system registered without one, whose group grants SF1520
+    for every person, makes the call for the municipality named: the audit record and the usage
+    count carry it as the call's authority. A system without one whose group is limited to its own
+    municipality is refused (WrongMunicipality): naming a municipality must never widen what a
+    system may see. Without an AuthorityContext (None) the actor is unchanged.
+    """
+    if municipality_cvr is None:
+        return actor
+    if not (len(municipality_cvr) == 8 and municipality_cvr.isascii() and municipality_cvr.isdigit()):
+        raise InvalidCallParameters(f"AuthorityContext/MunicipalityCVR must be 8 digits, not {municipality_cvr[:20]!r}")
+    municipality = reference.municipality_for_cvr(municipality_cvr)
+    if municipality is None:
+        raise InvalidCallParameters(f"AuthorityContext/MunicipalityCVR {municipality_cvr} is no municipality's CVR")
+    if actor.authority:
+        if actor.authority != municipality:
+            raise WrongMunicipality(f"the system acts for municipality {actor.authority}, not for {municipality} "
+                                    f"(CVR {municipality_cvr})")
+        return actor
+    grant = actor.group.permissions.grant_for(Kind.SEARCH, NAME)
+    if grant is not None and grant.scope is not Scope.ALL:
+        raise WrongMunicipality(f"the system is registered without a municipality and its group is limited to "
+                                f"its own: it cannot act for municipality {municipality}")
+    return dataclasses.replace(actor, authority=municipality)
 
 
 def _current(table: Any) -> Any:
