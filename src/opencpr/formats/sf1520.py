@@ -312,9 +312,10 @@ def _current_address(w: _Writer, parent: etree._Element, a: Mapping[str, Any]) -
 def _previous_address(w: _Writer, parent: etree._Element, a: Mapping[str, Any]) -> None:
     holder = w.el(parent, "adresseHistorik")
     _place(w, holder, a)
-    for name, key in (("postnummer", "postal_code"), ("postdistrikt", "postal_district"), ("vejnavn", "road_name"),
-                      ("retFortrydMarkering", "correction")):
+    for name, key in (("postnummer", "postal_code"), ("postdistrikt", "postal_district"), ("vejnavn", "road_name")):
         w.text(holder, name, _text(a.get(key)))
+    if len(holder):  # a row blanked by protection keeps its marker, but goes out as nothing
+        w.text(holder, "retFortrydMarkering", _text(a.get("correction")))
     w.uncertain(holder, "tilflytningsdato", a.get("moved_in"), a.get("moved_in_uncertain"), time=True)
     w.uncertain(holder, "fraflytningsdato", a.get("moved_out"), a.get("moved_out_uncertain"), time=True)
     w.prune(holder)
