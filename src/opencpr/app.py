@@ -90,7 +90,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     console.install(app, gate, unfetched_days=unfetched_days)  # /console and the front door /
     front = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
     front = cprlookup.CprLookupApp(cprlookup.CprLookupHandler(handler), front)
-    front = sf1520.Sf1520App(sf1520.Sf1520Handler(gate), front)
+    front = sf1520.Sf1520App(sf1520.Sf1520Handler(gate), front, inline=engine.dialect.name == "sqlite")
     served = sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)
     return BodyLimit(served, gate.limits, gate.refused, env=gctp_env)
 

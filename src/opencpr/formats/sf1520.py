@@ -8,8 +8,9 @@ server (``<path>?file=<name>``, :func:`served_file`), so that a client such as z
 whole contract from the WSDL's address.
 
 The answer is written in the contract's element order, every element in the service's namespace
-(``elementFormDefault="qualified"``), and only elements with a value: an element the register
-has no value for is left out (they are all optional), never sent empty. It takes plain records
+(``elementFormDefault="qualified"``, prefix ``ns``), and only elements with a value: an element
+the register has no value for is left out (they are all optional), never sent empty. It is
+written as text (escaped), not built as a tree: a lookup's answer has some seventy elements. It takes plain records
 (this project's field names) as :mod:`opencpr.services.person_lookup` makes them.
 """
 
@@ -155,122 +156,99 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-class _Writer:
-    """Elements in the service's namespace, each only with a value."""
-
-    def __init__(self, ns: str) -> None:
-        self.ns = ns
-
-    def el(self, parent: etree._Element, name: str) -> etree._Element:
-        return etree.SubElement(parent, f"{{{self.ns}}}{name}")
-
-    def text(self, parent: etree._Element, name: str, value: str | None) -> None:
-        if value is not None:
-            self.el(parent, name).text = value
-
-    def flag(self, parent: etree._Element, name: str, value: bool | None) -> None:
-        if value is not None:
-            self.el(parent, name).text = "true" if value else "false"
-
-    def uncertain(self, parent: etree._Element, name: str, value: Any, uncertain: Any, *, time: bool) -> None:
-        """``usikkerhedDato(Tid)Type``: ``dato`` and ``usikkerhedsmarkering`` (``*`` when uncertain)."""
-        day = _datetime(value) if time else _date(value)
-        if day is None:
-            return
-        holder = self.el(parent, name)
-        self.el(holder, "dato").text = day
-        if uncertain:
-            self.el(holder, "usikkerhedsmarkering").text = "*"
-
-    def optional(self, parent: etree._Element, name: str) -> etree._Element:
-        """A container that is dropped again if nothing goes into it (see :meth:`prune`)."""
-        return self.el(parent, name)
-
-    @staticmethod
-    def prune(element: etree._Element) -> None:
-        if len(element) == 0 and not (element.text or "").strip():
-            element.getparent().remove(element)
+#: Text as XML character data: the markup characters escaped, the control characters XML 1.0 cannot
+#: carry left out.
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                         **{chr(c): None for c in range(32) if chr(c) not in "\t\n\r"}})
 
 
-def _persondata(w: _Writer, parent: etree._Element, p: Mapping[str, Any]) -> None:
-    data = w.el(parent, "persondata")
-    w.text(data, "personnummer", _text(p.get("pnr")))
-    w.text(data, "gaeldendePersonnummer", _text(p.get("current_pnr")))
+def _el(name: str, content: str | None) -> str:
+    """``<ns:name>content</ns:name>``; nothing for no content (an element without a value, or a
+    container that nothing went into, is left out)."""
+    return f"<ns:{name}>{content}</ns:{name}>" if content else ""
+
+
+def _value(name: str, value: str | None) -> str:
+    return f"<ns:{name}>{value.translate(_ESCAPE)}</ns:{name}>" if value is not None else ""
+
+
+def _flag(name: str, value: bool | None) -> str:
+    return "" if value is None else f"<ns:{name}>{'true' if value else 'false'}</ns:{name}>"
+
+
+def _uncertain(name: str, value: Any, uncertain: Any, *, time: bool) -> str:
+    """``usikkerhedDato(Tid)Type``: ``dato`` and ``usikkerhedsmarkering`` (``*`` when uncertain)."""
+    day = _datetime(value) if time else _date(value)
+    if day is None:
+        return ""
+    return _el(name, f"<ns:dato>{day}</ns:dato>" + ("<ns:usikkerhedsmarkering>*</ns:usikkerhedsmarkering>"
+                                                    if uncertain else ""))
+
+
+_STATUSES = frozenset({"1", "3", "5", "7", "20", "30", "50", "60", "70", "80", "90"})
+_CIVIL = frozenset("UGFEPOLD")
+
+
+def _persondata(p: Mapping[str, Any]) -> str:
+    out = [_value("personnummer", _text(p.get("pnr"))), _value("gaeldendePersonnummer", _text(p.get("current_pnr")))]
     addressing = _text(p.get("addressing_name"))
     parts = [_text(p.get(k)) for k in ("first_name", "middle_name", "last_name")]
     if addressing or any(parts):
-        navn = w.el(data, "navn")
-        w.text(navn, "personadresseringsnavn", addressing or " ".join(x for x in parts if x))
-        for key, value in zip(("fornavn", "mellemnavn", "efternavn"), parts, strict=True):
-            w.text(navn, key, value)
-        for key, field in (("fornavnMarkering", "first_name_marker"), ("mellemnavnMarkering", "middle_name_marker"),
-                           ("efternavnMarkering", "last_name_marker")):
-            w.text(navn, key, _text(p.get(field)))
-        w.uncertain(navn, "navnestartdato", p.get("name_valid_from"), p.get("name_valid_from_uncertain"), time=True)
-    w.uncertain(data, "foedselsdato", p.get("birth_date"), p.get("birth_date_uncertain"), time=False)
-    birth = w.optional(data, "foedselsregistreringsOplysninger")
-    w.text(birth, "foedselsregistreringsstedKode", _int(p.get("birth_authority")))
-    w.text(birth, "foedselsregistreringsstedKodeMyndighedsnavn", _text(p.get("birth_authority_name")))
-    w.text(birth, "supplerendeFoedselsregistreringssted", _text(p.get("birth_authority_text")))
-    w.prune(birth)
-    w.uncertain(data, "startdato", p.get("start_date"), p.get("start_date_uncertain"), time=False)
-    w.uncertain(data, "slutdato", p.get("end_date"), p.get("end_date_uncertain"), time=False)
-    w.text(data, "alder", None if p.get("age") is None else str(int(p["age"])))
-    w.text(data, "koen", p.get("sex") if p.get("sex") in ("K", "M") else None)
-    w.text(data, "antalBoernUnder18", str(int(p.get("children_under_18") or 0)))
-    w.text(data, "stilling", _text(p.get("occupation")))
+        out.append(_el("navn", "".join((
+            _value("personadresseringsnavn", addressing or " ".join(x for x in parts if x)),
+            *(_value(k, v) for k, v in zip(("fornavn", "mellemnavn", "efternavn"), parts, strict=True)),
+            _value("fornavnMarkering", _text(p.get("first_name_marker"))),
+            _value("mellemnavnMarkering", _text(p.get("middle_name_marker"))),
+            _value("efternavnMarkering", _text(p.get("last_name_marker"))),
+            _uncertain("navnestartdato", p.get("name_valid_from"), p.get("name_valid_from_uncertain"), time=True)))))
+    out.append(_uncertain("foedselsdato", p.get("birth_date"), p.get("birth_date_uncertain"), time=False))
+    out.append(_el("foedselsregistreringsOplysninger", "".join((
+        _value("foedselsregistreringsstedKode", _int(p.get("birth_authority"))),
+        _value("foedselsregistreringsstedKodeMyndighedsnavn", _text(p.get("birth_authority_name"))),
+        _value("supplerendeFoedselsregistreringssted", _text(p.get("birth_authority_text")))))))
+    out.append(_uncertain("startdato", p.get("start_date"), p.get("start_date_uncertain"), time=False))
+    out.append(_uncertain("slutdato", p.get("end_date"), p.get("end_date_uncertain"), time=False))
+    out.append(_value("alder", None if p.get("age") is None else str(int(p["age"]))))
+    out.append(_value("koen", p.get("sex") if p.get("sex") in ("K", "M") else None))
+    out.append(_value("antalBoernUnder18", str(int(p.get("children_under_18") or 0))))
+    out.append(_value("stilling", _text(p.get("occupation"))))
     status = _int(p.get("status"))
-    if status is not None or p.get("status_date"):
-        holder = w.el(data, "status")
-        w.text(holder, "status", status if status in ("1", "3", "5", "7", "20", "30", "50", "60", "70", "80", "90")
-               else None)
-        w.uncertain(holder, "statusdato", p.get("status_date"), p.get("status_date_uncertain"), time=True)
-        w.prune(holder)
+    out.append(_el("status", _value("status", status if status in _STATUSES else None)
+                   + _uncertain("statusdato", p.get("status_date"), p.get("status_date_uncertain"), time=True)))
     if p.get("separated") is not None:
-        holder = w.el(data, "separation")
-        w.flag(holder, "separeret", bool(p["separated"]))
-        w.uncertain(holder, "separationsdato", p.get("separated_from"), p.get("separated_from_uncertain"), time=True)
-    if p.get("civil_status") or p.get("civil_status_from"):
-        holder = w.el(data, "civilstand")
-        code = p.get("civil_status")
-        w.text(holder, "civilstand", code if code in ("U", "G", "F", "E", "P", "O", "L", "D") else None)
-        w.uncertain(holder, "civilstandsdato", p.get("civil_status_from"), p.get("civil_status_from_uncertain"),
-                    time=True)
-        w.prune(holder)
-    holder = w.optional(data, "statsborgerskab")
-    w.text(holder, "landekode", _int(p.get("citizenship")))
-    w.uncertain(holder, "statsborgerskabDato", p.get("citizenship_from"), p.get("citizenship_from_uncertain"),
-                time=True)
-    w.text(holder, "landekodeMyndighedsnavn", _text(p.get("citizenship_name")))
-    w.prune(holder)
+        out.append(_el("separation", _flag("separeret", bool(p["separated"]))
+                       + _uncertain("separationsdato", p.get("separated_from"), p.get("separated_from_uncertain"),
+                                    time=True)))
+    code = p.get("civil_status")
+    out.append(_el("civilstand", _value("civilstand", code if code in _CIVIL and code else None)
+                   + _uncertain("civilstandsdato", p.get("civil_status_from"), p.get("civil_status_from_uncertain"),
+                                time=True)))
+    out.append(_el("statsborgerskab", "".join((
+        _value("landekode", _int(p.get("citizenship"))),
+        _uncertain("statsborgerskabDato", p.get("citizenship_from"), p.get("citizenship_from_uncertain"), time=True),
+        _value("landekodeMyndighedsnavn", _text(p.get("citizenship_name")))))))
     g = p.get("guardianship")
     if g and _date(g.get("valid_from")):
-        holder = w.el(data, "umyndiggoerelse")
         relation = _int(g.get("relation_type"))
-        w.text(holder, "umyndiggorelseRelationType", relation if relation in ("0", "1", "2") else None)
-        w.text(holder, "relationPersonnummer", _text(g.get("guardian_pnr")))
-        w.text(holder, "relationStartdato", _date(g.get("guardian_pnr_start")))
-        w.text(holder, "relationVaergenavn", _text(g.get("guardian_name")))
-        w.text(holder, "relationVaergeadresseStartdato", _date(g.get("guardian_text_start")))
-        w.uncertain(holder, "umyndiggoerelseStartdato", g.get("valid_from"), g.get("valid_from_uncertain"), time=False)
-        w.text(holder, "umyndiggoerelseSlettedato", _date(g.get("valid_to")))
-        w.flag(holder, "umyndiggjort", g.get("in_force"))
-        for i in range(1, 6):
-            w.text(holder, f"relationtekst{i}", _text(g.get(f"line{i}")))
-    w.uncertain(data, "forsvindingsdato", p.get("disappeared"), p.get("disappeared_uncertain"), time=True)
+        out.append(_el("umyndiggoerelse", "".join((
+            _value("umyndiggorelseRelationType", relation if relation in ("0", "1", "2") else None),
+            _value("relationPersonnummer", _text(g.get("guardian_pnr"))),
+            _value("relationStartdato", _date(g.get("guardian_pnr_start"))),
+            _value("relationVaergenavn", _text(g.get("guardian_name"))),
+            _value("relationVaergeadresseStartdato", _date(g.get("guardian_text_start"))),
+            _uncertain("umyndiggoerelseStartdato", g.get("valid_from"), g.get("valid_from_uncertain"), time=False),
+            _value("umyndiggoerelseSlettedato", _date(g.get("valid_to"))),
+            _flag("umyndiggjort", g.get("in_force")),
+            *(_value(f"relationtekst{i}", _text(g.get(f"line{i}"))) for i in range(1, 6))))))
+    out.append(_uncertain("forsvindingsdato", p.get("disappeared"), p.get("disappeared_uncertain"), time=True))
     for name, key in (("adressebeskyttelse", "address_protection"), ("vejviserbeskyttelse", "directory_protection"),
                       ("markedsfoeringsbeskyttelse", "marketing_protection")):
         found = p.get(key)
-        if found is None:
-            continue
-        holder = w.el(data, name)
-        w.text(holder, "startdato", _date(found.get("valid_from")))
-        w.text(holder, "slutdato", _date(found.get("valid_to")))
-        w.flag(holder, "beskyttet", bool(found.get("protected")))
-
-
-_ADDRESS_PARTS = (("husnummer", "house_no"), ("etage", "floor"), ("sidedoer", "door"),
-                  ("bygningsnummer", "building_no"), ("conavn", "co_name"))
+        if found is not None:
+            out.append(_el(name, _value("startdato", _date(found.get("valid_from")))
+                           + _value("slutdato", _date(found.get("valid_to")))
+                           + _flag("beskyttet", bool(found.get("protected")))))
+    return _el("persondata", "".join(out))
 
 
 def _house(value: Any) -> str | None:
@@ -282,126 +260,98 @@ def _house(value: Any) -> str | None:
     return stripped or text
 
 
-def _place(w: _Writer, holder: etree._Element, a: Mapping[str, Any]) -> None:
-    w.text(holder, "kommuneCvr", _text(a.get("municipality_cvr")))
-    w.text(holder, "kommunekode", _int(a.get("municipality")))
-    w.text(holder, "vejkode", _int(a.get("road")))
-    for name, key in _ADDRESS_PARTS:
-        w.text(holder, name, _house(a.get(key)) if key == "house_no" else _text(a.get(key)))
+def _place(a: Mapping[str, Any]) -> str:
+    return "".join((
+        _value("kommuneCvr", _text(a.get("municipality_cvr"))), _value("kommunekode", _int(a.get("municipality"))),
+        _value("vejkode", _int(a.get("road"))), _value("husnummer", _house(a.get("house_no"))),
+        _value("etage", _text(a.get("floor"))), _value("sidedoer", _text(a.get("door"))),
+        _value("bygningsnummer", _text(a.get("building_no"))), _value("conavn", _text(a.get("co_name")))))
 
 
-def _current_address(w: _Writer, parent: etree._Element, a: Mapping[str, Any]) -> None:
-    holder = w.el(parent, "aktuelAdresse")
-    _place(w, holder, a)
-    for name, key in (("lokalitet", "locality"), ("bynavn", "town"), ("postnummer", "postal_code"),
-                      ("postdistrikt", "postal_district"), ("vejnavn", "road_name"),
-                      ("standardadresse", "standard_address"), ("adresseringsnavn", "addressing_name"),
-                      ("vejadresseringsnavn", "road_name")):
-        w.text(holder, name, _text(a.get(key)))
-    w.uncertain(holder, "tilflytningsdato", a.get("moved_in"), a.get("moved_in_uncertain"), time=True)
-    for i in range(1, 6):
-        w.text(holder, f"adr{i}-supladr", _text(a.get(f"supplementary_line{i}")))
+def _current_address(a: Mapping[str, Any]) -> str:
     postal = _int(a.get("postal_code"))
-    if postal is not None or _text(a.get("postal_district")):
-        districts = w.el(holder, "distrikter")
-        w.text(districts, "postnummer", postal)
-        w.text(districts, "postdistrikt", _text(a.get("postal_district")))
-    w.prune(holder)
+    district = _text(a.get("postal_district"))
+    return _el("aktuelAdresse", "".join((
+        _place(a),
+        *(_value(name, _text(a.get(key))) for name, key in (
+            ("lokalitet", "locality"), ("bynavn", "town"), ("postnummer", "postal_code"),
+            ("postdistrikt", "postal_district"), ("vejnavn", "road_name"), ("standardadresse", "standard_address"),
+            ("adresseringsnavn", "addressing_name"), ("vejadresseringsnavn", "road_name"))),
+        _uncertain("tilflytningsdato", a.get("moved_in"), a.get("moved_in_uncertain"), time=True),
+        *(_value(f"adr{i}-supladr", _text(a.get(f"supplementary_line{i}"))) for i in range(1, 6)),
+        _el("distrikter", _value("postnummer", postal) + _value("postdistrikt", district)))))
 
 
-def _previous_address(w: _Writer, parent: etree._Element, a: Mapping[str, Any]) -> None:
-    holder = w.el(parent, "adresseHistorik")
-    _place(w, holder, a)
-    for name, key in (("postnummer", "postal_code"), ("postdistrikt", "postal_district"), ("vejnavn", "road_name")):
-        w.text(holder, name, _text(a.get(key)))
-    if len(holder):  # a row blanked by protection keeps its marker, but goes out as nothing
-        w.text(holder, "retFortrydMarkering", _text(a.get("correction")))
-    w.uncertain(holder, "tilflytningsdato", a.get("moved_in"), a.get("moved_in_uncertain"), time=True)
-    w.uncertain(holder, "fraflytningsdato", a.get("moved_out"), a.get("moved_out_uncertain"), time=True)
-    w.prune(holder)
+def _previous_address(a: Mapping[str, Any]) -> str:
+    content = "".join((_place(a), _value("postnummer", _text(a.get("postal_code"))),
+                       _value("postdistrikt", _text(a.get("postal_district"))),
+                       _value("vejnavn", _text(a.get("road_name")))))
+    if content:  # a row blanked by protection keeps its marker, but goes out as nothing
+        content += _value("retFortrydMarkering", _text(a.get("correction")))
+    content += (_uncertain("tilflytningsdato", a.get("moved_in"), a.get("moved_in_uncertain"), time=True)
+                + _uncertain("fraflytningsdato", a.get("moved_out"), a.get("moved_out_uncertain"), time=True))
+    return _el("adresseHistorik", content)
 
 
-def _adresse(w: _Writer, parent: etree._Element, parts: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
-    data = w.optional(parent, "adresse")
+def _adresse(parts: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
     addresses = parts.get("address", ())
-    for a in addresses:
-        if a.get("current"):
-            _current_address(w, data, a)
-            break
-    for d in parts.get("departure", ()):
-        holder = w.el(data, "udrejseoplysninger")
-        w.text(holder, "udrejselandekode", _int(d.get("exit_country")))
-        w.text(holder, "udrejselandekodeMyndighedsnavn", _text(d.get("exit_country_name")))
-        w.uncertain(holder, "udrejsedato", d.get("moved_out"), d.get("moved_out_uncertain"), time=True)
-        for i in range(1, 6):
-            w.text(holder, f"udlandsadresse{i}", _text(d.get(f"foreign_line{i}")))
-        w.prune(holder)
-        break
-    for c in parts.get("contact_address", ()):
-        holder = w.el(data, "kontaktAdresse")
-        for i in range(1, 6):
-            w.text(holder, f"kontaktAdr{i}", _text(c.get(f"contact_line{i}")))
-        w.text(holder, "startdato", _date(c.get("contact_valid_from")))
-        w.text(holder, "slettedato", _date(c.get("contact_valid_to")))
-        w.prune(holder)
-        break
-    for a in addresses:
-        if not a.get("current"):
-            _previous_address(w, data, a)
-    w.prune(data)
+    out = [next((_current_address(a) for a in addresses if a.get("current")), "")]
+    for d in parts.get("departure", ())[:1]:
+        out.append(_el("udrejseoplysninger", "".join((
+            _value("udrejselandekode", _int(d.get("exit_country"))),
+            _value("udrejselandekodeMyndighedsnavn", _text(d.get("exit_country_name"))),
+            _uncertain("udrejsedato", d.get("moved_out"), d.get("moved_out_uncertain"), time=True),
+            *(_value(f"udlandsadresse{i}", _text(d.get(f"foreign_line{i}"))) for i in range(1, 6))))))
+    for c in parts.get("contact_address", ())[:1]:
+        out.append(_el("kontaktAdresse", "".join((
+            *(_value(f"kontaktAdr{i}", _text(c.get(f"contact_line{i}"))) for i in range(1, 6)),
+            _value("startdato", _date(c.get("contact_valid_from"))),
+            _value("slettedato", _date(c.get("contact_valid_to")))))))
+    out.extend(_previous_address(a) for a in addresses if not a.get("current"))
+    return _el("adresse", "".join(out))
 
 
-def _relation(w: _Writer, parent: etree._Element, name: str, r: Mapping[str, Any]) -> None:
+def _relation(name: str, r: Mapping[str, Any]) -> str:
     """``personRelationType``: the PNR, or else the birth date and the name as registered."""
-    holder = w.el(parent, name)
-    if _text(r.get("relative_pnr")):
-        w.text(holder, "personnummer", _text(r.get("relative_pnr")))
-        return
-    w.uncertain(holder, "foedselsdato", r.get("birth_date"), r.get("birth_date_uncertain"), time=False)
-    w.text(holder, "navn", _text(r.get("name")))
+    pnr = _text(r.get("relative_pnr"))
+    if pnr:
+        return _el(name, _value("personnummer", pnr))
+    return _el(name, _uncertain("foedselsdato", r.get("birth_date"), r.get("birth_date_uncertain"), time=False)
+               + _value("navn", _text(r.get("name"))))
 
 
-def _relationer(w: _Writer, parent: etree._Element, rows: Sequence[Mapping[str, Any]]) -> None:
-    data = w.optional(parent, "relationer")
-    by = {k: [r for r in rows if r.get("relation") == k] for k in ("spouse", "child", "mother", "father", "custody")}
-    for r in by["spouse"][:1]:
-        _relation(w, data, "aegtefaelle", r)
-    for r in by["child"]:
-        if _text(r.get("relative_pnr")):
-            w.text(w.el(data, "barn"), "personnummer", _text(r.get("relative_pnr")))
-    for r in by["mother"][:1]:
-        _relation(w, data, "mor", r)
-    for r in by["father"][:1]:
-        _relation(w, data, "far", r)
-    for r in by["custody"]:
+def _relationer(rows: Sequence[Mapping[str, Any]]) -> str:
+    by: dict[str, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(str(r.get("relation")), []).append(r)
+    out = [_relation("aegtefaelle", r) for r in by.get("spouse", [])[:1]]
+    out.extend(_el("barn", _value("personnummer", _text(r.get("relative_pnr")))) for r in by.get("child", []))
+    out.extend(_relation("mor", r) for r in by.get("mother", [])[:1])
+    out.extend(_relation("far", r) for r in by.get("father", [])[:1])
+    for r in by.get("custody", []):
         kind = _int(r.get("custody_type"))
-        if kind not in ("3", "4", "5", "6"):
-            continue
-        holder = w.el(data, "foraeldremyndighed")
-        w.text(holder, "foraeldremyndighedtype", kind)
-        w.uncertain(holder, "foraeldremyndighedStartdato", r.get("valid_from"), r.get("valid_from_uncertain"),
-                    time=False)
-        w.text(holder, "foraeldremyndighedSletdato", _date(r.get("valid_to")))
-        w.text(holder, "relationPersonnummer", _text(r.get("relative_pnr")))
-        w.text(holder, "relationStartdato", _date(r.get("holder_pnr_start")))
-    w.prune(data)
+        if kind in ("3", "4", "5", "6"):
+            out.append(_el("foraeldremyndighed", "".join((
+                _value("foraeldremyndighedtype", kind),
+                _uncertain("foraeldremyndighedStartdato", r.get("valid_from"), r.get("valid_from_uncertain"),
+                           time=False),
+                _value("foraeldremyndighedSletdato", _date(r.get("valid_to"))),
+                _value("relationPersonnummer", _text(r.get("relative_pnr"))),
+                _value("relationStartdato", _date(r.get("holder_pnr_start")))))))
+    return _el("relationer", "".join(out))
+
+
+def _notes(rows: Sequence[Mapping[str, Any]]) -> str:
+    return "".join(_el("notater", "".join((
+        _value("notanr", _int(n.get("note_no"))), _value("notatlinie", _text(n.get("text"))),
+        _value("notatstartdato", _date(n.get("valid_from"))), _value("notatslettedato", _date(n.get("valid_to"))))))
+        for n in rows)
 
 
 def response(version: str, person: Mapping[str, Any], parts: Mapping[str, Sequence[Mapping[str, Any]]]) -> bytes:
-    """The ``PersonLookupResponse`` envelope of one person (the outcome's record and parts)."""
-    ns = namespace(version)
-    w = _Writer(ns)
-    env = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"soap": SOAP_NS})
-    body = etree.SubElement(env, f"{{{SOAP_NS}}}Body")
-    payload = etree.SubElement(body, f"{{{ns}}}PersonLookupResponse", nsmap={"ns": ns})
-    _persondata(w, payload, person)
-    _adresse(w, payload, parts)
-    _relationer(w, payload, parts.get("relation", ()))
-    for n in parts.get("note", ()):
-        holder = w.el(payload, "notater")
-        w.text(holder, "notanr", _int(n.get("note_no")))
-        w.text(holder, "notatlinie", _text(n.get("text")))
-        w.text(holder, "notatstartdato", _date(n.get("valid_from")))
-        w.text(holder, "notatslettedato", _date(n.get("valid_to")))
-        w.prune(holder)
-    return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+    """The ``PersonLookupResponse`` envelope of one person (the outcome's record and parts), UTF-8."""
+    payload = (_persondata(person) + _adresse(parts) + _relationer(parts.get("relation", ()))
+               + _notes(parts.get("note", ())))
+    return (f"<?xml version='1.0' encoding='UTF-8'?>\n<soap:Envelope xmlns:soap=\"{SOAP_NS}\"><soap:Body>"
+            f"<ns:PersonLookupResponse xmlns:ns=\"{namespace(version)}\">{payload}</ns:PersonLookupResponse>"
+            "</soap:Body></soap:Envelope>").encode()

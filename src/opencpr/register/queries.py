@@ -40,7 +40,11 @@ SET_ASIDE = ("K", "A")
 
 def not_set_aside(table: Table, corrected: bool = False) -> tuple[Any, ...]:
     """The condition that leaves out rows marked K or A, unless they are asked for (KORMRK=X)."""
-    return () if corrected else (or_(table.c.correction.is_(None), table.c.correction.not_in(SET_ASIDE)),)
+    if corrected:
+        return ()
+    # plain comparisons, not NOT IN: an IN list is rendered into the SQL again at every execution
+    column = table.c.correction
+    return (or_(column.is_(None), and_(*(column != marker for marker in SET_ASIDE))),)
 
 
 def no_pnr(value: str | None) -> bool:
@@ -205,8 +209,7 @@ _SPOUSE_QUERY = (
 )
 #: The children of record 014, without the rows set aside by data maintenance (K corrected, A undone).
 _CHILDREN_QUERY = (select(child.c.child_pnr)
-                   .where(child.c.pnr == bindparam("pnr"),
-                          or_(child.c.correction.is_(None), child.c.correction.not_in(SET_ASIDE)))
+                   .where(child.c.pnr == bindparam("pnr"), *not_set_aside(child))
                    .order_by(child.c.id))
 _CUSTODY_QUERY = (
     select(parental_authority.c.authority_type, parental_authority.c.valid_from,

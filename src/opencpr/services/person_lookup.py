@@ -24,9 +24,11 @@ What goes out (keys are this project's field names; :mod:`opencpr.formats.sf1520
   data through and through, blanked whole for such a caller (the row stays, every value None);
 * ``parts["departure"]`` — the current departure (the foreign address); ``parts["contact_address"]``
   — the contact address; both address data, blanked whole likewise;
-* ``parts["relation"]`` — spouse, mother, father, children and the holders of parental authority,
-  each row under the PNR of the person it names when there is one (so the audit record names
-  them), else under the person's own PNR; they carry no address;
+* ``parts["relation"]`` — spouse, mother, father, children and the holders of parental authority:
+  the relative's PNR (``relative_pnr``), or else the birth date and name the person's record
+  holds; no address, so no protection of the relative's applies to them. They are rows about
+  the person (``pnr`` is the person's); the relatives' PNRs are named in the audit record
+  (``ServiceContext.touch``);
 * ``parts["note"]`` — the municipal notes in force.
 """
 
@@ -34,9 +36,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, desc, or_, select, true
+from sqlalchemy import and_, bindparam, desc, or_, select, true
 
 from opencpr.access.actor import Actor
 from opencpr.access.groups import Kind, Scope
@@ -47,8 +50,10 @@ from opencpr.domain.kvit import Kvit
 from opencpr.register import queries
 from opencpr.register.schema import (
     address,
+    child,
     citizenship,
     civil_status,
+    contact_address,
     departure,
     disappearance,
     guardianship,
@@ -57,10 +62,10 @@ from opencpr.register.schema import (
     protection,
     separation,
 )
+from opencpr.register.schema import name as name_table
 from opencpr.services.catalogue import PNR_KEY
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import PersonNotFound
-from opencpr.services.lookups.addresses import read_contact_address
 from opencpr.services.lookups.common import authority_name, blank
 from opencpr.services.lookups.master_data import read_master_data
 from opencpr.services.subscriptions.errors import InvalidCallParameters, SubscriptionFault
@@ -118,34 +123,84 @@ def acting_for(actor: Actor, municipality_cvr: str | None) -> Actor:
     return dataclasses.replace(actor, authority=municipality)
 
 
-def _current(table: Any) -> Any:
-    return (select(table).where(table.c.pnr == bindparam("pnr"), table.c.current == true(),
-                                *queries.not_set_aside(table))
-            .order_by(desc(table.c.id)).limit(1))
+def _latest(table: Any, *where: Any, order: tuple[Any, ...] = ()) -> Any:
+    """SQL: the id of the person's latest row of ``table`` meeting ``where`` (an alias, so that
+    the outer query may join the table itself)."""
+    inner = table.alias()
+    return (select(inner.c.id).where(inner.c.pnr == person.c.pnr, *(w(inner) for w in where))
+            .order_by(*(o(inner) for o in order), desc(inner.c.id)).limit(1).scalar_subquery())
 
 
-_CURRENT = {name_: _current(table) for name_, table in (
-    ("civil_status", civil_status), ("separation", separation), ("citizenship", citizenship),
-    ("disappearance", disappearance), ("departure", departure))}
+def _is_current(t: Any) -> Any:
+    return and_(t.c.current == true(), *queries.not_set_aside(t))
+
+
+#: (prefix, table, columns, the row wanted): the current rows and the latest guardianship and
+#: contact address, joined to the person row in one query.
+_JOINED = (
+    ("name", name_table, ("first_name", "first_name_marker", "middle_name", "middle_name_marker", "last_name",
+                          "last_name_marker", "addressing_name", "valid_from", "valid_from_uncertain"),
+     lambda t: _latest(name_table, lambda i: i.c.current == true())),
+    ("civil", civil_status, ("civil_status", "spouse_pnr", "spouse_birth_date", "spouse_birth_date_uncertain",
+                             "spouse_name", "valid_from", "valid_from_uncertain"),
+     lambda t: _latest(civil_status, _is_current)),
+    ("sep", separation, ("valid_from", "valid_from_uncertain", "valid_to"), lambda t: _latest(separation, _is_current)),
+    ("cit", citizenship, ("country", "valid_from", "valid_from_uncertain"), lambda t: _latest(citizenship, _is_current)),
+    ("gone", disappearance, ("valid_from", "valid_from_uncertain", "valid_to"),
+     lambda t: _latest(disappearance, _is_current)),
+    ("dep", departure, ("id", "exit_country", "valid_from", "valid_from_uncertain", "valid_to", "foreign_line1",
+                        "foreign_line2", "foreign_line3", "foreign_line4", "foreign_line5"),
+     lambda t: _latest(departure, _is_current)),
+    ("guard", guardianship, ("valid_from", "valid_from_uncertain", "valid_to", "relation_type", "guardian_pnr",
+                             "guardian_pnr_start", "guardian_name", "guardian_text_start", "line1", "line2", "line3",
+                             "line4", "line5"),
+     lambda t: _latest(guardianship, order=(lambda i: desc(i.c.valid_from),))),
+    ("contact", contact_address, ("line1", "line2", "line3", "line4", "line5", "valid_from", "valid_to"),
+     lambda t: _latest(contact_address)),
+)
+
+
+def _person_query() -> Any:
+    joined: Any = person
+    columns: list[Any] = [person]
+    for prefix, table, names, latest in _JOINED:
+        alias = table.alias(f"sf_{prefix}")
+        joined = joined.outerjoin(alias, and_(alias.c.pnr == person.c.pnr, alias.c.id == latest(alias)))
+        columns.extend(alias.c[n].label(f"{prefix}_{n}") for n in names)
+    return select(*columns).select_from(joined).where(person.c.pnr == bindparam("pnr")).limit(1)
+
+
+#: The person row (record 001 with 009 and 015) with the current name, civil status, separation,
+#: citizenship, disappearance and departure, the latest guardianship and contact address: one read.
+_PERSON = _person_query()
+
+
+_NAMES = {prefix: names for prefix, _, names, _ in _JOINED}
+
+
+def _part(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
+    """The joined row of ``prefix`` (None if the person has none)."""
+    found = {n: row[f"{prefix}_{n}"] for n in _NAMES[prefix]}
+    return found if any(v not in (None, "", False) for v in found.values()) else None
+
+
 _ADDRESSES = (select(address).where(address.c.pnr == bindparam("pnr"), *queries.not_set_aside(address))
               .order_by(desc(address.c.current), desc(address.c.valid_from), desc(address.c.id)))
 _PROTECTIONS = (select(protection.c.protection_type, protection.c.valid_from, protection.c.valid_to)
-                .where(protection.c.pnr == bindparam("pnr"), protection.c.protection_type.in_(list(PROTECTIONS.values())),
+                .where(protection.c.pnr == bindparam("pnr"),
+                       or_(*(protection.c.protection_type == kind for kind in PROTECTIONS.values())),
                        *queries.not_set_aside(protection))
                 .order_by(protection.c.valid_from, protection.c.id))
-_GUARDIANSHIP = (select(guardianship).where(guardianship.c.pnr == bindparam("pnr"))
-                 .order_by(desc(guardianship.c.valid_from), desc(guardianship.c.id)).limit(1))
 _NOTES = (select(note.c.note_no, note.c.text, note.c.valid_from, note.c.valid_to)
           .where(note.c.pnr == bindparam("pnr"), *queries.not_set_aside(note),
                  or_(note.c.valid_to.is_(None), note.c.valid_to == "", note.c.valid_to > bindparam("day")))
           .order_by(note.c.note_no, note.c.id))
-_CHILD_PERSONS = (select(person.c.pnr, person.c.status, person.c.birth_date)
-                  .where(person.c.pnr.in_(bindparam("pnrs", expanding=True))))
-
-
-def _one(conn: Connection, query: Any, **params: Any) -> dict[str, Any] | None:
-    row = conn.execute(query, params).mappings().first()
-    return None if row is None else dict(row)
+#: The children (record 014, as :func:`opencpr.register.queries.children` reads them) with the
+#: status and birth date of those in the register.
+_CHILDREN = (select(child.c.child_pnr, person.c.status, person.c.birth_date)
+             .select_from(child.outerjoin(person, person.c.pnr == child.c.child_pnr))
+             .where(child.c.pnr == bindparam("pnr"), *queries.not_set_aside(child))
+             .order_by(child.c.id))
 
 
 def _age(birth_date: str | None, today: str) -> int | None:
@@ -196,7 +251,7 @@ def _address_row(pnr: str, row: dict[str, Any], master: dict[str, Any] | None) -
 
 
 def _relative(own: str, relation: str, pnr: str | None, **values: Any) -> dict[str, Any]:
-    return {"pnr": pnr or own, "relation": relation, "relative_pnr": pnr, **values}
+    return {"pnr": own, "relation": relation, "relative_pnr": pnr, **values}
 
 
 def _relations(ctx: ServiceContext, own: str, row: dict[str, Any], civil: dict[str, Any] | None
@@ -210,14 +265,16 @@ def _relations(ctx: ServiceContext, own: str, row: dict[str, Any], civil: dict[s
             found.append(_relative(own, "spouse", spouse, birth_date=blank(civil["spouse_birth_date"]),
                                    birth_date_uncertain=bool(civil["spouse_birth_date_uncertain"]),
                                    name=blank(civil["spouse_name"])))
-    children = queries.children(ctx.conn, own)
-    found.extend(_relative(own, "child", child) for child in children)
+    children: dict[str, tuple[str | None, str | None]] = {}
+    for pnr, status, birth in ctx.conn.execute(_CHILDREN, {"pnr": own}):
+        if not queries.no_pnr(pnr):
+            children.setdefault(pnr, (status, birth))
+    found.extend(_relative(own, "child", pnr) for pnr in children)
     under_18 = 0
-    if children:
-        for child in ctx.conn.execute(_CHILD_PERSONS, {"pnrs": children}).mappings():
-            age = _age(child["birth_date"], ctx.today)
-            if child["status"] in ACTIVE_STATUSES and age is not None and age < 18:
-                under_18 += 1
+    for status, birth in children.values():
+        age = _age(birth, ctx.today)
+        if status in ACTIVE_STATUSES and age is not None and age < 18:
+            under_18 += 1
     for who, relation in (("mother", "mother"), ("father", "father")):
         pnr = None if queries.no_pnr(row.get(f"{who}_pnr")) else row[f"{who}_pnr"]
         birth, name_ = blank(row.get(f"{who}_birth_date")), blank(row.get(f"{who}_name"))
@@ -231,8 +288,7 @@ def _relations(ctx: ServiceContext, own: str, row: dict[str, Any], civil: dict[s
     return found, under_18
 
 
-def _guardianship(ctx: ServiceContext, own: str) -> dict[str, Any]:
-    g = _one(ctx.conn, _GUARDIANSHIP, pnr=own)
+def _guardianship(g: dict[str, Any] | None, today: str) -> dict[str, Any]:
     if g is None or not blank(g["valid_from"]):
         return {"guardianship": None}
     return {"guardianship": {
@@ -240,7 +296,7 @@ def _guardianship(ctx: ServiceContext, own: str) -> dict[str, Any]:
         else g["guardian_pnr"], "guardian_pnr_start": blank(g["guardian_pnr_start"]),
         "guardian_name": blank(g["guardian_name"]), "guardian_text_start": blank(g["guardian_text_start"]),
         "valid_from": g["valid_from"], "valid_from_uncertain": bool(g["valid_from_uncertain"]),
-        "valid_to": blank(g["valid_to"]), "in_force": in_force(g["valid_from"], g["valid_to"], ctx.today),
+        "valid_to": blank(g["valid_to"]), "in_force": in_force(g["valid_from"], g["valid_to"], today),
         **{f"line{i}": blank(g[f"line{i}"]) for i in range(1, 6)},
     }}
 
@@ -249,15 +305,18 @@ def person_lookup(ctx: ServiceContext, pnr: str) -> Outcome:
     """The SF1520 outcome of one person (PersonNotFound, Kvit 172, if the register has none)."""
     master = read_master_data(ctx, pnr)
     own = master["pnr"]
-    row = queries.person_row(ctx.conn, own)
+    conn = ctx.conn
+    row = conn.execute(_PERSON, {"pnr": own}).mappings().first()
     if row is None:  # pragma: no cover - the master data read found the person
         raise PersonNotFound()
-    conn = ctx.conn
-    name_ = queries.current_name(conn, own)
-    current = {k: _one(conn, q, pnr=own) for k, q in _CURRENT.items()}
+    # the current name as navne3 reads it (queries.current_name): empty values None
+    name_ = {k: (row[f"name_{k}"] or None) for k in ("first_name", "first_name_marker", "middle_name",
+                                                       "middle_name_marker", "last_name", "last_name_marker",
+                                                       "addressing_name")}
+    name_["name_valid_from"] = row["name_valid_from"] or None
+    name_["name_valid_from_uncertain"] = bool(row["name_valid_from_uncertain"])
+    civil, sep, cit, gone, dep = (_part(row, k) for k in ("civil", "sep", "cit", "gone", "dep"))
     protections = [dict(r) for r in conn.execute(_PROTECTIONS, {"pnr": own}).mappings()]
-    civil, sep, cit, gone, dep = (current[k] for k in ("civil_status", "separation", "citizenship",
-                                                      "disappearance", "departure"))
     relations, under_18 = _relations(ctx, own, row, civil)
     record: dict[str, Any] = {
         "pnr": own, "current_pnr": master["current_pnr"],
@@ -283,7 +342,7 @@ def person_lookup(ctx: ServiceContext, pnr: str) -> Outcome:
         "citizenship_name": authority_name(blank(cit["country"])) if cit else None,
         "citizenship_from": blank(cit["valid_from"]) if cit else None,
         "citizenship_from_uncertain": bool(cit and cit["valid_from_uncertain"]),
-        **_guardianship(ctx, own),
+        **_guardianship(_part(row, "guard"), ctx.today),
         "disappeared": blank(gone["valid_from"]) if gone and not blank(gone["valid_to"]) else None,
         "disappeared_uncertain": bool(gone and gone["valid_from_uncertain"]),
         **{key: _protection(protections, kind, ctx.today) for key, kind in PROTECTIONS.items()},
@@ -298,10 +357,11 @@ def person_lookup(ctx: ServiceContext, pnr: str) -> Outcome:
             "moved_out": blank(dep["valid_from"]), "moved_out_uncertain": bool(dep["valid_from_uncertain"]),
             **{f"foreign_line{i}": blank(dep[f"foreign_line{i}"]) for i in range(1, 6)},
         }]
-    contact = read_contact_address(conn, own)
+    contact = _part(row, "contact")  # as adresse4 reads it (read_contact_address): empty values None
     if contact is not None:
-        parts["contact_address"] = [{"pnr": own, **{f"contact_{k}": v for k, v in contact.items()}}]
+        parts["contact_address"] = [{"pnr": own, **{f"contact_{k}": v or None for k, v in contact.items()}}]
     parts["relation"] = relations
+    ctx.touch(*dict.fromkeys(r["relative_pnr"] for r in relations if r["relative_pnr"]))  # named in the audit record
     parts["note"] = [{"pnr": own, "note_no": r["note_no"], "text": r["text"], "valid_from": blank(r["valid_from"]),
                       "valid_to": blank(r["valid_to"])}
                      for r in conn.execute(_NOTES, {"pnr": own, "day": ctx.today}).mappings()]

@@ -91,11 +91,16 @@ class Sf1520Handler:
 
 
 class Sf1520App:
-    """The SF1520 paths as a plain ASGI application in front of ``fallback``."""
+    """The SF1520 paths as a plain ASGI application in front of ``fallback``.
 
-    def __init__(self, handler: Sf1520Handler, fallback) -> None:
+    ``inline`` answers in the event loop instead of a worker thread, as the GCTP door does on an
+    embedded database: the answer leaves once its audit record is committed, and the loop serves
+    other requests while that group commits."""
+
+    def __init__(self, handler: Sf1520Handler, fallback, *, inline: bool = False) -> None:
         self.handler = handler
         self.fallback = fallback
+        self.inline = inline
 
     async def __call__(self, scope, receive, send_) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -123,9 +128,18 @@ class Sf1520App:
             return
         body = await read_body(receive)
         client = scope.get("client")
+        host = client[0] if client else None
         if body is None:
             status, reply = 500, soap.fault("InvalidRequest", "the request is too large", fault_code="Client")
+        elif self.inline:
+            gate = self.handler.gate
+            with gate.answers_after_audit() as tickets:
+                status, reply = self.handler.handle(version, body, certificate(scope), host)
+            try:
+                await gate.audit_durable(tickets)
+            except Exception:
+                log.exception("PersonLookup answer withheld: its audit record was not written")
+                status, reply = 500, soap.fault("InternalError", "the service could not answer; nothing was stored")
         else:
-            status, reply = await run_in_threadpool(self.handler.handle, version, body, certificate(scope),
-                                                    client[0] if client else None)
+            status, reply = await run_in_threadpool(self.handler.handle, version, body, certificate(scope), host)
         await send(send_, status, reply, [XML])
