@@ -507,3 +507,19 @@ def test_the_wsdl_names_this_server_and_version(world):
         address = root.find(".//{http://schemas.xmlsoap.org/wsdl/soap/}address").get("location")
         assert address == f"https://127.0.0.1:{w['port']}{path(version)}"
         assert b"?file=PersonBaseDataExtendedServiceMsg.xsd" in body
+
+
+def test_every_municipality_has_its_cvr_number():
+    """The 98 municipalities' CVR numbers (``kommuneCvr``, the AuthorityContext): one each, every
+    one passing the CVR modulus-11 check, and back again."""
+    from opencpr.domain import reference
+
+    codes = [m.code for m in reference.municipality_infos()]
+    assert len(codes) == 98
+    numbers = {code: reference.municipality_cvr(code) for code in codes}
+    assert all(n and len(n) == 8 for n in numbers.values()) and len(set(numbers.values())) == 98
+    weights = (2, 7, 6, 5, 4, 3, 2, 1)
+    assert all(sum(int(d) * w for d, w in zip(n, weights, strict=True)) % 11 == 0 for n in numbers.values())
+    assert all(reference.municipality_for_cvr(n) == code for code, n in numbers.items())
+    assert numbers["0851"] == AALBORG_CVR and numbers["0101"] == KOBENHAVN_CVR
+    assert reference.municipality_cvr("5100") is None and reference.municipality_for_cvr("12345678") is None
