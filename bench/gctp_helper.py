@@ -16,7 +16,8 @@ before the clock starts. Two modes, both bounded in count and time, loopback onl
   from the moment a request was due (so a server that falls behind shows it, no coordinated
   omission); a request waits for a free connection when all are busy.
 
-A GCTP run signs on once per connection (``signon`` body) and sends the ``Token`` cookie from the
+With ``tls`` (``{"ca": …, "cert": …, "key": …}``) the connections are HTTPS, with the client
+certificate if one is named (SF1520: ``bench_sf1520.py``). A GCTP run signs on once per connection (``signon`` body) and sends the ``Token`` cookie from the
 answer's ``Set-Cookie``. A request counts as an error unless it gets HTTP 200 (and, where
 ``ok_marker`` is set, the marker is in the body: ``<Kvit r="Ok"`` for a GCTP answer).
 """
@@ -115,6 +116,18 @@ async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes, bytes]
     return status, head, body
 
 
+def _client_tls(tls: dict[str, str] | None):
+    """An SSL context for ``tls`` (``ca``, and ``cert`` and ``key`` for a client certificate), or None."""
+    if not tls:
+        return None
+    import ssl
+
+    context = ssl.create_default_context(cafile=tls["ca"])
+    if tls.get("cert"):
+        context.load_cert_chain(tls["cert"], tls["key"])
+    return context
+
+
 class Connection:
     """One keep-alive connection with its request prefix (request line, headers, cookie)."""
 
@@ -123,7 +136,11 @@ class Connection:
 
     @classmethod
     async def open(cls, port: int, cfg: dict[str, Any]) -> Connection:
-        reader, writer = await asyncio.open_connection(HOST, port)
+        tls = _client_tls(cfg.get("tls"))
+        if tls is None:
+            reader, writer = await asyncio.open_connection(HOST, port)
+        else:
+            reader, writer = await asyncio.open_connection(HOST, port, ssl=tls, server_hostname=HOST)
         prefix = cfg["prefix"].encode("latin-1")
         if cfg.get("signon"):
             body = cfg["signon"].encode("latin-1")

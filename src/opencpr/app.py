@@ -8,6 +8,8 @@
   (:mod:`opencpr.api.soap.sf6002`; ``?wsdl`` for the contract);
 * ``/service/CPRLookup/CPRLookup/2`` (and the older CprService replica's paths) — CPRLookup, GCTP
   in a SOAP string for certificate-identified systems (:mod:`opencpr.api.soap.cprlookup`);
+* ``/service/CPR/PersonBaseDataExtended/4`` and ``/5`` — SF1520 PersonLookup for
+  certificate-identified systems (:mod:`opencpr.api.soap.sf1520`; ``?wsdl`` for the contract);
 * ``GET /healthz`` — liveness.
 """
 
@@ -26,7 +28,7 @@ from opencpr import scheduler
 from opencpr.api import console, rest
 from opencpr.api import gctp as gctp_api
 from opencpr.api.limits import BodyLimit
-from opencpr.api.soap import cprlookup, sf6002
+from opencpr.api.soap import cprlookup, sf1520, sf6002
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
 from opencpr.config import Settings
@@ -88,6 +90,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     console.install(app, gate, unfetched_days=unfetched_days)  # /console and the front door /
     front = gctp_api.GctpApp(handler, app, inline=engine.dialect.name == "sqlite")
     front = cprlookup.CprLookupApp(cprlookup.CprLookupHandler(handler), front)
+    front = sf1520.Sf1520App(sf1520.Sf1520Handler(gate), front, inline=engine.dialect.name == "sqlite")
     served = sf6002.Sf6002App(sf6002.Sf6002Handler(gate), front)
     return BodyLimit(served, gate.limits, gate.refused, env=gctp_env)
 

@@ -82,7 +82,7 @@ def in_force_condition(day: Any, table: Any = protection) -> ColumnElement[bool]
     undone) is never in force."""
     return and_(or_(table.c.valid_from.is_(None), table.c.valid_from <= day),
                 or_(table.c.valid_to.is_(None), table.c.valid_to == "", table.c.valid_to > day),
-                or_(table.c.correction.is_(None), table.c.correction.not_in(SET_ASIDE)))
+                or_(table.c.correction.is_(None), and_(*(table.c.correction != m for m in SET_ASIDE))))
 
 
 def protected_condition(pnr_column: ColumnElement[str], day: Any,

@@ -2,7 +2,8 @@
 
 * CPR's authority table (myndighedstabel, layout P02680) as published with CPR's demo data:
   municipalities, countries, parishes, courts and other authorities by 4-digit code.
-* The 98 current municipalities (kommuner) with region and an approximate population.
+* The 98 current municipalities (kommuner) with region and an approximate population, and
+  each municipality's CVR number (the SF1520 ``kommuneCvr`` and ``AuthorityContext``).
 * Danish postal codes (postnumre) with district name and municipality.
 * A synthetic road register (vejregister), see :mod:`opencpr.domain.roadgen`.
 
@@ -39,6 +40,8 @@ __all__ = [
     "is_municipality",
     "load_roads",
     "municipalities",
+    "municipality_cvr",
+    "municipality_for_cvr",
     "municipality_info",
     "municipality_infos",
     "parse_authority_table",
@@ -305,6 +308,29 @@ def municipality_infos() -> list[MunicipalityInfo]:
 def municipality_info(code: str | int) -> MunicipalityInfo | None:
     """Region and population of a current municipality."""
     return _municipality_infos().get(_code4(code))
+
+
+@cache
+def _municipality_cvrs() -> dict[str, str]:
+    rows = csv.DictReader(io.StringIO(read_data_text("municipality-cvr.csv")))
+    return {r["code"]: r["cvr"] for r in rows}
+
+
+def municipality_cvr(code: str | int | None) -> str | None:
+    """The CVR number of a current municipality (8 digits), None for any other code."""
+    if code is None or not str(code).strip().isdigit():
+        return None
+    return _municipality_cvrs().get(_code4(str(code).strip()))
+
+
+@cache
+def _municipalities_by_cvr() -> dict[str, str]:
+    return {cvr: code for code, cvr in _municipality_cvrs().items()}
+
+
+def municipality_for_cvr(cvr: str) -> str | None:
+    """The municipality code (KOMKOD) whose CVR number is ``cvr``, None if no municipality has it."""
+    return _municipalities_by_cvr().get(cvr.strip()) if isinstance(cvr, str) else None
 
 
 def region_of(municipality: str | int) -> str | None:

@@ -29,7 +29,8 @@ from opencpr.register.schema import (
 )
 
 __all__ = [
-    "MARRIED", "MASTER_DATA_QUERY", "SET_ASIDE", "addressing_name", "addressing_names", "briefs", "clear_written_address", "current_address",
+    "MARRIED", "MASTER_DATA_QUERY", "SET_ASIDE", "addressing_name", "addressing_names", "briefs", "children",
+    "clear_written_address", "current_address",
     "current_name", "current_names", "custody", "has_previous_names", "history", "master_data", "no_pnr",
     "not_set_aside", "person_row", "relatives", "rows",
 ]
@@ -40,7 +41,11 @@ SET_ASIDE = ("K", "A")
 
 def not_set_aside(table: Table, corrected: bool = False) -> tuple[Any, ...]:
     """The condition that leaves out rows marked K or A, unless they are asked for (KORMRK=X)."""
-    return () if corrected else (or_(table.c.correction.is_(None), table.c.correction.not_in(SET_ASIDE)),)
+    if corrected:
+        return ()
+    # plain comparisons, not NOT IN: an IN list is rendered into the SQL again at every execution
+    column = table.c.correction
+    return (or_(column.is_(None), and_(*(column != marker for marker in SET_ASIDE))),)
 
 
 def no_pnr(value: str | None) -> bool:
@@ -206,13 +211,12 @@ _SPOUSE_QUERY = (
 )
 #: The children of record 014, without the rows set aside by data maintenance (K corrected, A undone).
 _CHILDREN_QUERY = (select(child.c.child_pnr)
-                   .where(child.c.pnr == bindparam("pnr"),
-                          or_(child.c.correction.is_(None), child.c.correction.not_in(SET_ASIDE)))
+                   .where(child.c.pnr == bindparam("pnr"), *not_set_aside(child))
                    .order_by(child.c.id))
 _CUSTODY_QUERY = (
     select(parental_authority.c.authority_type, parental_authority.c.valid_from,
            parental_authority.c.valid_from_uncertain, parental_authority.c.valid_to,
-           parental_authority.c.holder_pnr)
+           parental_authority.c.holder_pnr, parental_authority.c.holder_pnr_start)
     .where(parental_authority.c.pnr == bindparam("pnr"))
     .order_by(parental_authority.c.authority_type, parental_authority.c.id)
 )
@@ -240,11 +244,20 @@ def relatives(conn: Connection, pnr: str, person_data: Mapping[str, Any]) -> lis
     return list(found.items())
 
 
+def children(conn: Connection, pnr: str) -> list[str]:
+    """The PNRs of the person's children (record 014), once each, in the register's order; rows set
+    aside by data maintenance and PNRs that name nobody are left out."""
+    found = (child_pnr for (child_pnr,) in conn.execute(_CHILDREN_QUERY, {"pnr": pnr}))
+    return list(dict.fromkeys(p for p in found if not no_pnr(p)))
+
+
 def custody(conn: Connection, pnr: str) -> list[dict[str, Any]]:
     """The parental authority rows (forældremyndighed, record 016), by type, in force or not.
 
-    Keys: type, valid_from, valid_from_uncertain, valid_to, holder_pnr (None for a parent)."""
+    Keys: type, valid_from, valid_from_uncertain, valid_to, holder_pnr (None for a parent),
+    holder_pnr_start (the holder's PNR registered from)."""
     return [{"type": row["authority_type"], "valid_from": row["valid_from"] or None,
              "valid_from_uncertain": bool(row["valid_from_uncertain"]), "valid_to": row["valid_to"] or None,
-             "holder_pnr": None if no_pnr(row["holder_pnr"]) else row["holder_pnr"]}
+             "holder_pnr": None if no_pnr(row["holder_pnr"]) else row["holder_pnr"],
+             "holder_pnr_start": row["holder_pnr_start"] or None}
             for row in conn.execute(_CUSTODY_QUERY, {"pnr": pnr}).mappings()]

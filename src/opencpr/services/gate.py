@@ -101,6 +101,7 @@ class Gate:
         # resolved session tokens, kept for a few seconds (0: every call reads the session table)
         self.token_cache_seconds = token_cache_seconds
         self._tokens: dict[str, tuple[Actor, dt.datetime]] = {}
+        self._certificates: dict[str, tuple[Actor, dt.datetime]] = {}
         self.clock = clock or SystemClock()
         self.audit_mode = AuditMode(audit_mode)
         self.passwords = passwords or Passwords()
@@ -293,8 +294,23 @@ class Gate:
         return sessions.shared_key(self.engine, name, clock=self.clock)
 
     def actor_for_certificate(self, cert: bytes | str | x509.Certificate, *, client: str | None = None) -> Actor:
-        """The actor of a verified client certificate's subscriber system; raise UnknownSystem (Kvit 5)."""
-        return subscribers.actor_for_certificate(self.engine, cert, client=client)
+        """The actor of a verified client certificate's subscriber system; raise UnknownSystem (Kvit 5).
+
+        With ``token_cache_seconds`` the actor of a certificate (given as PEM text or bytes) is kept
+        that long, as a session token's is: a system disabled, or its group changed, is seen by this
+        process at most that much later. An unknown certificate is never kept."""
+        if self.token_cache_seconds <= 0 or not isinstance(cert, (str, bytes)):
+            return subscribers.actor_for_certificate(self.engine, cert, client=client)
+        key = cert if isinstance(cert, str) else cert.decode("latin-1")
+        now = self.clock.now()
+        cached = self._certificates.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0].at(client)
+        actor = subscribers.actor_for_certificate(self.engine, cert, client=client)
+        if len(self._certificates) > 1_000:
+            self._certificates = {c: v for c, v in self._certificates.items() if v[1] > now}
+        self._certificates[key] = (actor, now + dt.timedelta(seconds=self.token_cache_seconds))
+        return actor
 
     # --- protection primitives for services ----------------------------------------------------
 

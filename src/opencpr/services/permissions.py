@@ -4,7 +4,8 @@ The access layer holds groups as data (:mod:`opencpr.access.groups`) and knows n
 services. This module is their vocabulary, fed by the catalogues:
 
 * search services — the service catalogue's names, :data:`OTHER_SEARCH_SERVICES` and the oversight
-  services (:data:`opencpr.services.oversight.OVERSIGHT_SERVICES`: a person's audit trail, usage);
+  services (:data:`opencpr.services.oversight.OVERSIGHT_SERVICES`: a person's audit trail, usage) and
+  SF1520 PersonLookup (:data:`opencpr.services.person_lookup.PERSON_LOOKUP`);
 * events — the event catalogue's codes (:data:`opencpr.domain.codes.EVENT`);
 * data maintenance — ``<data>:<action>`` from :data:`MAINTENANCE_DATA` and :data:`MAINTENANCE_ACTIONS`;
 * subscriptions — :data:`SUBSCRIPTION_SERVICES`.
@@ -30,6 +31,7 @@ from opencpr.domain.codes import EVENT
 from opencpr.domain.events import events
 from opencpr.services.catalogue import catalogue, service_names
 from opencpr.services.oversight import OVERSIGHT_SERVICES
+from opencpr.services.person_lookup import NAME as PERSON_LOOKUP
 
 __all__ = [
     "DEFAULT_GROUPS", "MAINTENANCE_ACTIONS", "MAINTENANCE_DATA", "OTHER_SEARCH_SERVICES", "SUBSCRIPTION_SERVICES",
@@ -58,7 +60,7 @@ MAINTENANCE_ACTIONS: tuple[str, ...] = ("correct", "undo", "earlier")
 @cache
 def search_services() -> tuple[str, ...]:
     """Search and lookup services by CPR's names: the service catalogue's, and :data:`OTHER_SEARCH_SERVICES`."""
-    return tuple(dict.fromkeys((*service_names(), *OTHER_SEARCH_SERVICES, *OVERSIGHT_SERVICES)))
+    return tuple(dict.fromkeys((*service_names(), *OTHER_SEARCH_SERVICES, *OVERSIGHT_SERVICES, PERSON_LOOKUP)))
 
 
 @cache
