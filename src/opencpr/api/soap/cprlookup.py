@@ -30,7 +30,7 @@ from opencpr.api.soap.common import XML, address, certificate, fault_for, read_b
 from opencpr.formats import gctp, soap
 from opencpr.formats.gctp import GctpError
 from opencpr.services.subscriptions import invocation as invocation_checks
-from opencpr.services.subscriptions.errors import InvalidCallParameters, NoClientCertificate, WrongService
+from opencpr.services.subscriptions.errors import InvalidCallParameters
 
 __all__ = ["PATH", "PATHS", "SERVICE_UUIDS", "CprLookupApp", "CprLookupHandler"]
 
@@ -73,17 +73,10 @@ class CprLookupHandler:
         except soap.SoapFormatError as exc:
             return 500, soap.fault("InvalidRequest", str(exc), fault_code="Client")
         try:
-            if not certificate_pem:
-                raise NoClientCertificate("a client certificate is required (two-way TLS with the system's "
-                                          "OCES certificate)")
-            if not request.has_invocation_context:
-                raise InvalidCallParameters("the request has no InvocationContext")
-            invocation_checks.check_fields(request.invocation)
-            actor = self.gctp.gate.actor_for_certificate(certificate_pem, client=client)
-            invocation_checks.check_agreement(actor, request.invocation, _LABEL)
-            if request.invocation["ServiceUUID"] not in SERVICE_UUIDS:
-                raise WrongService(f"{_LABEL} - ServiceUUID {request.invocation['ServiceUUID']} is not one of "
-                                   "CPRLookup's")
+            actor = invocation_checks.caller(
+                lambda pem: self.gctp.gate.actor_for_certificate(pem, client=client), certificate_pem,
+                request.invocation if request.has_invocation_context else None,
+                label=_LABEL, service_uuids=SERVICE_UUIDS)
             message = request.values.get("gctpMessage", "")
             if not message:
                 raise InvalidCallParameters(f"{_LABEL} - the request has no gctpMessage")

@@ -31,7 +31,7 @@ from opencpr.services.errors import MalformedPNR, PersonNotFound
 from opencpr.services.gate import Gate
 from opencpr.services.person_lookup import PERSON_LOOKUP, SERVICE_UUID, acting_for
 from opencpr.services.subscriptions import invocation as invocation_checks
-from opencpr.services.subscriptions.errors import InvalidCallParameters, NoClientCertificate, WrongService
+from opencpr.services.subscriptions.errors import InvalidCallParameters
 
 __all__ = ["PATHS", "Sf1520App", "Sf1520Handler"]
 
@@ -63,17 +63,10 @@ class Sf1520Handler:
         except soap.SoapFormatError as exc:
             return 500, soap.fault("InvalidRequest", str(exc), fault_code="Client")
         try:
-            if not certificate_pem:
-                raise NoClientCertificate("a client certificate is required (two-way TLS with the system's "
-                                          "OCES certificate)")
-            if not request.has_invocation_context:
-                raise InvalidCallParameters(f"{_LABEL} - the request has no InvocationContext")
-            invocation_checks.check_fields(request.invocation)
-            actor = self.gate.actor_for_certificate(certificate_pem, client=client)
-            invocation_checks.check_agreement(actor, request.invocation, _LABEL)
-            if request.invocation["ServiceUUID"] != SERVICE_UUID:
-                raise WrongService(f"{_LABEL} - ServiceUUID {request.invocation['ServiceUUID']} is not SF1520's "
-                                   f"({SERVICE_UUID})")
+            actor = invocation_checks.caller(
+                lambda pem: self.gate.actor_for_certificate(pem, client=client), certificate_pem,
+                request.invocation if request.has_invocation_context else None,
+                label=_LABEL, service_uuids=(SERVICE_UUID,))
             actor = acting_for(actor, municipality_cvr)
             if "PNR" not in request.values:
                 raise InvalidCallParameters(f"{_LABEL} - the request has no PNR")
