@@ -15,7 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Table, and_, bindparam, desc, false, or_, select, true
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Table,
+    and_,
+    bindparam,
+    desc,
+    false,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from opencpr.register.schema import (
     address,
@@ -43,9 +55,10 @@ def not_set_aside(table: Table, corrected: bool = False) -> tuple[Any, ...]:
     """The condition that leaves out rows marked K or A, unless they are asked for (KORMRK=X)."""
     if corrected:
         return ()
-    # plain comparisons, not NOT IN: an IN list is rendered into the SQL again at every execution
+    # plain comparisons with the markers written into the SQL: an IN list is rendered again at
+    # every execution, and bound markers are parameters to build at every execution
     column = table.c.correction
-    return (or_(column.is_(None), and_(*(column != marker for marker in SET_ASIDE))),)
+    return (or_(column.is_(None), and_(*(column != literal_column(f"'{marker}'") for marker in SET_ASIDE))),)
 
 
 def no_pnr(value: str | None) -> bool:

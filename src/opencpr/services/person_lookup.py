@@ -6,7 +6,7 @@ oversight services (:mod:`opencpr.services.oversight`): a security group grants 
 gate applies name and address protection to its outcome as to any other.
 
 The outcome is built from the same register reads the GCTP services use, so that the values
-agree with them: the master data of ``Stam+`` (:func:`~opencpr.services.lookups.master_data.read_master_data`),
+agree with them: the master data of ``Stam+`` (:data:`~opencpr.services.lookups.master_data.MASTER_DATA_QUERY`),
 the current name of ``navne3`` (:func:`opencpr.register.queries.current_name`), the relatives and
 custody of ``Familie+`` (:func:`opencpr.register.queries.custody`, the person row's record 015),
 the contact address of ``adresse4`` (:func:`~opencpr.services.lookups.addresses.read_contact_address`)
@@ -39,7 +39,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, bindparam, desc, or_, select, true
+from sqlalchemy import and_, bindparam, desc, func, or_, select, true
 
 from opencpr.access.actor import Actor
 from opencpr.access.groups import Kind, Scope
@@ -67,7 +67,7 @@ from opencpr.services.catalogue import PNR_KEY
 from opencpr.services.contract import Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import PersonNotFound
 from opencpr.services.lookups.common import authority_name, blank
-from opencpr.services.lookups.master_data import read_master_data
+from opencpr.services.lookups.master_data import MASTER_DATA_QUERY, master_data_of
 from opencpr.services.subscriptions.errors import InvalidCallParameters, SubscriptionFault
 
 __all__ = ["NAME", "PERSON_LOOKUP", "PROTECTIONS", "SERVICE_UUID", "WrongMunicipality", "acting_for",
@@ -125,10 +125,13 @@ def acting_for(actor: Actor, municipality_cvr: str | None) -> Actor:
 
 def _latest(table: Any, *where: Any, order: tuple[Any, ...] = ()) -> Any:
     """SQL: the id of the person's latest row of ``table`` meeting ``where`` (an alias, so that
-    the outer query may join the table itself)."""
+    the outer query may join the table itself): the highest id, or the first in ``order``."""
     inner = table.alias()
-    return (select(inner.c.id).where(inner.c.pnr == person.c.pnr, *(w(inner) for w in where))
-            .order_by(*(o(inner) for o in order), desc(inner.c.id)).limit(1).scalar_subquery())
+    found = select(inner.c.id if order else func.max(inner.c.id)).where(inner.c.pnr == person.c.pnr,
+                                                                       *(w(inner) for w in where))
+    if order:
+        found = found.order_by(*(o(inner) for o in order), desc(inner.c.id)).limit(1)
+    return found.scalar_subquery()
 
 
 def _is_current(t: Any) -> Any:
@@ -161,17 +164,20 @@ _JOINED = (
 
 
 def _person_query() -> Any:
-    joined: Any = person
-    columns: list[Any] = [person]
+    """Stam+'s master data statement (:data:`~opencpr.services.lookups.master_data.MASTER_DATA_QUERY`)
+    with the rest of the person row and the parts of :data:`_JOINED` joined to it."""
+    taken = {c.key for c in MASTER_DATA_QUERY.selected_columns}
+    query = MASTER_DATA_QUERY.add_columns(*(c for c in person.c if c.key not in taken))
     for prefix, table, names, latest in _JOINED:
         alias = table.alias(f"sf_{prefix}")
-        joined = joined.outerjoin(alias, and_(alias.c.pnr == person.c.pnr, alias.c.id == latest(alias)))
-        columns.extend(alias.c[n].label(f"{prefix}_{n}") for n in names)
-    return select(*columns).select_from(joined).where(person.c.pnr == bindparam("pnr")).limit(1)
+        query = (query.outerjoin_from(person, alias, and_(alias.c.pnr == person.c.pnr, alias.c.id == latest(alias)))
+                 .add_columns(*(alias.c[n].label(f"{prefix}_{n}") for n in names)))
+    return query
 
 
-#: The person row (record 001 with 009 and 015) with the current name, civil status, separation,
-#: citizenship, disappearance and departure, the latest guardianship and contact address: one read.
+#: The master data as Stam+ reads it, the rest of the person row (record 001 with 009 and 015), the
+#: current name, civil status, separation, citizenship, disappearance and departure, the latest
+#: guardianship and contact address, and the protections in force: one read.
 _PERSON = _person_query()
 
 
@@ -303,12 +309,12 @@ def _guardianship(g: dict[str, Any] | None, today: str) -> dict[str, Any]:
 
 def person_lookup(ctx: ServiceContext, pnr: str) -> Outcome:
     """The SF1520 outcome of one person (PersonNotFound, Kvit 172, if the register has none)."""
-    master = read_master_data(ctx, pnr)
-    own = master["pnr"]
     conn = ctx.conn
-    row = conn.execute(_PERSON, {"pnr": own}).mappings().first()
-    if row is None:  # pragma: no cover - the master data read found the person
+    row = conn.execute(_PERSON, {"pnr": pnr, "day": ctx.today}).mappings().first()
+    if row is None:
         raise PersonNotFound()
+    master = master_data_of(ctx, row)
+    own = master["pnr"]
     # the current name as navne3 reads it (queries.current_name): empty values None
     name_ = {k: (row[f"name_{k}"] or None) for k in ("first_name", "first_name_marker", "middle_name",
                                                        "middle_name_marker", "last_name", "last_name_marker",

@@ -122,22 +122,29 @@ def _master_data(row: Mapping[str, Any], types: frozenset[str]) -> dict[str, Any
     }
 
 
-#: The master data and, in the same statement, the protection types in force on ``:day``.
-_MASTER_DATA_QUERY = queries.MASTER_DATA_QUERY.add_columns(
+#: The master data and, in the same statement, the protection types in force on ``:day`` (one row
+#: for ``:pnr``; a service that reads more of the person may add columns and joins to it and make
+#: the master data of its row with :func:`master_data_of`).
+MASTER_DATA_QUERY = queries.MASTER_DATA_QUERY.add_columns(
     select(func.aggregate_strings(protection.c.protection_type, ","))
     .where(protection.c.pnr == person.c.pnr, in_force_condition(bindparam("day")))
     .scalar_subquery().label("protections_in_force"))
 
 
-def read_master_data(ctx: ServiceContext, pnr: str) -> dict[str, Any]:
-    """The full master data record of a person (PersonNotFound if there is none): one statement,
-    which also tells the call's context the person's protections (the gate's check reads them)."""
-    row = ctx.conn.execute(_MASTER_DATA_QUERY, {"pnr": pnr, "day": ctx.today}).mappings().first()
-    if row is None:
-        raise PersonNotFound()
+def master_data_of(ctx: ServiceContext, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The full master data record of a row of :data:`MASTER_DATA_QUERY`; tells the call's context
+    the person's protections (the gate's check reads them)."""
     types = frozenset(t for t in (row["protections_in_force"] or "").split(",") if t)
     ctx.know_protections(row["pnr"], types)
     return _master_data(row, types)
+
+
+def read_master_data(ctx: ServiceContext, pnr: str) -> dict[str, Any]:
+    """The full master data record of a person (PersonNotFound if there is none), in one statement."""
+    row = ctx.conn.execute(MASTER_DATA_QUERY, {"pnr": pnr, "day": ctx.today}).mappings().first()
+    if row is None:
+        raise PersonNotFound()
+    return master_data_of(ctx, row)
 
 
 # --- STAMP and Stam+ ------------------------------------------------------------------------------
