@@ -113,6 +113,22 @@ class KeptPostgres:
         self.pg._run(str(self.pg.bindir / "pg_ctl"), "-D", str(self.pg.datadir), "-m", "fast", "stop", check=False)
 
 
+DURABLE = ("fsync", "synchronous_commit", "full_page_writes")
+
+
+def durable(engine: Engine, on: bool = True) -> dict[str, str]:
+    """PostgreSQL: fsync, synchronous_commit and full_page_writes on (or back to the cluster's own
+    settings, for a bulk load); the settings as read back."""
+    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+        for name in DURABLE:
+            conn.execute(text(f"ALTER SYSTEM SET {name} = on" if on else f"ALTER SYSTEM RESET {name}"))
+        conn.execute(text("SELECT pg_reload_conf()"))
+    time.sleep(1)
+    engine.dispose()
+    with engine.connect() as conn:
+        return {n: conn.execute(text(f"SHOW {n}")).scalar_one() for n in DURABLE}
+
+
 def person_count(engine: Engine) -> int:
     from opencpr.register.schema import person
 
@@ -516,6 +532,9 @@ def main() -> None:
     try:
         info = build(url, args.persons, args.seed, args.reuse)
         engine = make_engine(url)
+        # every lookup writes its audit record: PostgreSQL serves with its durable settings
+        settings = durable(engine) if args.postgres else {"journal_mode": "wal", "synchronous": "normal"}
+        print(f"database settings: {settings}", flush=True)
         pnrs = sample_pnrs(engine, args.sample, args.seed)
         cases = search_cases(engine)
         engine.dispose()
@@ -528,6 +547,7 @@ def main() -> None:
         if pg:
             pg.stop()
     record = {"started": started.isoformat(timespec="seconds"), "database": database, "register": info,
+              "settings": settings,
               "path": str(path), "args": {k: v for k, v in vars(args).items() if k not in ("db",)},
               "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
               "cpus": os.cpu_count(), "results": results}

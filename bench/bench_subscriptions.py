@@ -54,18 +54,7 @@ OUT = bench_gctp.OUT
 CHANGE_CODES = ("A01", "A21", "A24", "A13", "B23", "A06", "A07")
 
 
-def durable(engine, on: bool = True) -> dict[str, str]:
-    """PostgreSQL: fsync, synchronous_commit and full_page_writes on (or back to the cluster's own
-    settings); the settings as read back."""
-    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
-        for name in ("fsync", "synchronous_commit", "full_page_writes"):
-            conn.execute(text(f"ALTER SYSTEM SET {name} = on" if on else f"ALTER SYSTEM RESET {name}"))
-        conn.execute(text("SELECT pg_reload_conf()"))
-    time.sleep(1)
-    engine.dispose()
-    with engine.connect() as conn:
-        return {n: conn.execute(text(f"SHOW {n}")).scalar_one() for n in ("fsync", "synchronous_commit",
-                                                                        "full_page_writes")}
+durable = bench_gctp.durable
 
 
 def working_copy(url: str, persons: int, postgres: bool, kept) -> str:

@@ -62,7 +62,7 @@ def plot(picture: Path = DEFAULT_PICTURE, workers: int = 2) -> Path | None:
     if not data:
         print(f"plot_scale: no bench_gctp figures with {workers} server processes in {OUT}")
         return None
-    fig, (rate, tail) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (rate, tail) = plt.subplots(1, 2, figsize=(11, 5.2))
     for database, by_n in data.items():
         ns = list(by_n)
         colour, label = COLOURS.get(database, "black"), LABELS.get(database, database)
@@ -76,14 +76,16 @@ def plot(picture: Path = DEFAULT_PICTURE, workers: int = 2) -> Path | None:
             tail.plot([n for n, _ in p99], [v for _, v in p99], "o-", color=colour, label=label)
     rate.axhline(1500, color="grey", linestyle=":", label="target 1,500/s")
     tail.axhline(20, color="grey", linestyle=":", label="target p99 20 ms")
+    tail.set_yscale("log")  # a server that falls behind answers in seconds, one that keeps up in ms
     for ax in (rate, tail):
         ax.set_xscale("log")
+        ax.set_xlim(5e4, 2e7)
         ax.set_xlabel("persons in the register")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     rate.set_ylabel("lookups a second (maximum)")
     rate.set_title(f"Stam+ and the bare query, {workers} server processes")
-    tail.set_ylabel("p99 ms at 1,000 lookups a second")
+    tail.set_ylabel("p99 ms at 1,000 lookups a second (log)")
     tail.set_title("Stam+ latency at a steady rate")
     fig.tight_layout()
     picture.parent.mkdir(parents=True, exist_ok=True)
