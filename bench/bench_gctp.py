@@ -154,8 +154,10 @@ def build(url: str, persons: int, seed: int, reuse: bool) -> dict[str, Any]:
             raise SystemExit(f"{url} already holds {have:,} persons; pass --reuse or remove it")
         print(f"generating {persons:,} persons (seed {seed}) …", flush=True)
         report = load_population(engine, persons, seed, today=dt.date.today())
-        info |= {"persons": persons, "generate_seconds": report.seconds}
-        print(f"  {report.seconds:.1f} s ({report.persons_per_second:,.0f} persons/s)", flush=True)
+        info |= {"persons": persons, "generate_seconds": report.seconds, "index_seconds": report.index_seconds,
+                 "settle_seconds": report.settle_seconds}
+        print(f"  {report.seconds:.1f} s ({report.persons_per_second:,.0f} persons/s; indexes and search "
+              f"structures {report.index_seconds:.1f} s, settling {report.settle_seconds:.1f} s)", flush=True)
     ensure_demo_user(engine)
     engine.dispose()
     return info
