@@ -37,6 +37,8 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from opencpr.access.audit import AuditEntry, append_audit, write_transaction
 from opencpr.clock import Clock, SystemClock, stamp
@@ -237,13 +239,17 @@ def add_missing_groups(engine: Engine, groups: Iterable[SecurityGroup], clock: C
     created: list[str] = []
     with engine.begin() as conn:
         existing = set(conn.execute(select(security_group.c.name)).scalars())
+        # servers starting together on one database add the same groups at once: the one that
+        # comes second leaves the first one's row alone instead of failing on the name
+        insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
         for group in groups:
             if group.name in existing:
                 continue
-            conn.execute(security_group.insert().values(
+            done = conn.execute(insert(security_group).values(
                 name=group.name, title=group.title, permissions=group.permissions.to_json(),
-                updated_at=now, updated_by="opencpr"))
-            created.append(group.name)
+                updated_at=now, updated_by="opencpr").on_conflict_do_nothing(index_elements=["name"]))
+            if done.rowcount == 1:
+                created.append(group.name)
     return created
 
 
