@@ -55,13 +55,16 @@ __all__ = ["NVNSOG2", "SERVICES"]
 
 #: Prefix terms are probed for their number of hits up to this many, to pick the term that drives the search.
 _PROBE = 1000
+#: When every prefix term has at least ``_PROBE`` hits (common names in a national register), they are
+#: probed again up to this many: driving by the rarest of them is what keeps a full name fast.
+_PROBE_WIDE = 20_000
 
 
-def _probe(ctx: ServiceContext, term: Term, historical: bool) -> int:
+def _probe(ctx: ServiceContext, term: Term, historical: bool, most: int = _PROBE) -> int:
     conds = [name_word.c.word >= term.text, name_word.c.word < upper_bound(term.text)]
     if not historical:
         conds.append(name_word.c.in_current == true())
-    inner = select(literal(1)).where(*conds).limit(_PROBE).subquery()
+    inner = select(literal(1)).where(*conds).limit(most).subquery()
     return ctx.conn.execute(select(func.count()).select_from(inner)).scalar_one()
 
 
@@ -72,7 +75,10 @@ def _driver(ctx: ServiceContext, terms: Sequence[Term], historical: bool) -> int
         return None
     if len(prefixes) == 1:
         return prefixes[0]
-    return min(prefixes, key=lambda i: (_probe(ctx, terms[i], historical), -len(terms[i].text), i))
+    hits = {i: _probe(ctx, terms[i], historical) for i in prefixes}
+    if all(n >= _PROBE for n in hits.values()):
+        hits = {i: _probe(ctx, terms[i], historical, _PROBE_WIDE) for i in prefixes}
+    return min(prefixes, key=lambda i: (hits[i], -len(terms[i].text), i))
 
 
 def _by_word(ctx: ServiceContext, terms: Sequence[Term], driver: int, historical: bool, filters: Filters,
