@@ -43,7 +43,7 @@ from opencpr.register.schema import (
 __all__ = [
     "MARRIED", "MASTER_DATA_QUERY", "SET_ASIDE", "addressing_name", "addressing_names", "briefs", "children",
     "clear_written_address", "current_address",
-    "current_name", "current_names", "custody", "has_previous_names", "history", "master_data", "no_pnr",
+    "current_name", "current_names", "custody", "has_previous_names", "history", "no_pnr",
     "not_set_aside", "person_row", "relatives", "rows",
 ]
 
@@ -90,7 +90,9 @@ def history(conn: Connection, table: Table, pnr: str, where: Iterable[Any] = ())
 
 # --- master data ---------------------------------------------------------------------------------------
 
-#: The statement of :func:`master_data` (one row, ``:pnr``; services may add columns to it).
+#: The person row joined with the current name, the current address, the clear-written address (its
+#: columns that the address also has are labelled ``clear_…``) and a current departure's foreign
+#: address: one row for ``:pnr`` (services add columns to it).
 MASTER_DATA_QUERY = (
     select(
         person.c.pnr, person.c.current_pnr, person.c.sex, person.c.birth_date, person.c.birth_date_uncertain,
@@ -116,13 +118,6 @@ MASTER_DATA_QUERY = (
     .where(person.c.pnr == bindparam("pnr"))
     .limit(1)
 )
-
-
-def master_data(conn: Connection, pnr: str) -> RowMapping | None:
-    """The person row joined with the current name, the current address, the clear-written address
-    (its columns that the address also has are labelled ``clear_…``) and a current departure's
-    foreign address; None if the person is not in the register."""
-    return conn.execute(MASTER_DATA_QUERY, {"pnr": pnr}).mappings().first()
 
 
 # --- names ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ and the person's PNRs.
 
 ``STAMP`` and ``Stam+`` read the register's current rows directly (person, current name, current
 address, the clear-written address, a current departure's foreign address:
-:func:`opencpr.register.queries.master_data`) and the protection rows in force today. Fields
+:data:`opencpr.register.queries.MASTER_DATA_QUERY`) and the protection rows in force today. Fields
 without data are returned too, as ``None``. ``Stam+`` answers as CPR's demo service does
 (``docs/fidelity.md``); ``STAMP`` has CPR's shape and fields; ``START`` and ``TIDLPNR`` are designed
 in CPR's style. A PNR not in the register is :class:`PersonNotFound` (Kvit 172).
