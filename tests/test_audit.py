@@ -225,3 +225,35 @@ def test_a_nul_from_a_client_does_not_stop_the_writer(engine, database_url):
     writer.engine.dispose()
     stored = audit_records(engine)
     assert [r.detail for r in stored] == ["key\ufffdvalue", None] and verify_audit(engine).ok
+
+
+def test_a_group_is_chained_indexed_and_counted_as_one_record_at_a_time_would_be(engine):
+    """A group (one statement on PostgreSQL) stores what appending its records one by one stores:
+    the same hashes, a person index row per distinct person, and one usage count per billable call
+    that succeeded — none for a refusal, none for a call that is not billed."""
+    from opencpr.register.access_schema import usage_counter
+
+    group = [entry(1, persons=("0101965058", "0707614285", "0101965058")),
+             entry(2, persons=()),
+             entry(3, actor="PRIV1", result_code=903, result_text="låst", detail="æøå ‖ 1:2,"),
+             entry(4, billable=False),
+             entry(5, authority=None, group_name=None, client=None)]
+    assert write_audit(engine, group) == [1, 2, 3, 4, 5]
+    assert write_audit(engine, [entry(6)]) == [6]
+    report = verify_audit(engine)
+    assert report.ok, report.problems
+    with engine.connect() as conn:
+        stored = conn.execute(select(audit_record).order_by(audit_record.c.id)).all()
+        index = conn.execute(select(audit_person.c.audit_id, audit_person.c.pnr)
+                             .order_by(audit_person.c.audit_id, audit_person.c.pnr)).all()
+        usage = {(r.day, r.authority, r.actor): r.calls for r in conn.execute(select(usage_counter))}
+    prev = GENESIS_HASH
+    for row, e in zip(stored, [*group, entry(6)], strict=True):
+        fields = (e.at, e.actor_kind, e.actor, e.authority, e.group_name, e.client, e.service, e.action,
+                  ",".join(e.persons) or None, e.result_code, e.result_text, e.detail)
+        assert (row.prev_hash, row.hash) == (prev, chain_hash(prev, row.id, fields))
+        prev = row.hash
+    assert index == [(1, "0101965058"), (1, "0707614285"), (3, "0101965058"), (4, "0101965058"),
+                     (5, "0101965058"), (6, "0101965058")]
+    assert usage == {("2026-11-02", "0851", "KOM1"): 1, ("2026-11-03", "0851", "KOM1"): 1, ("2026-11-06", "", "KOM1"): 1,
+                     ("2026-11-07", "0851", "KOM1"): 1}

@@ -19,8 +19,9 @@ FOR UPDATE`` on PostgreSQL, a write transaction begun with ``BEGIN IMMEDIATE`` o
 inserts them with their person index rows and usage counts, moves the head, and commits.
 
 **Cheap.** :func:`append_audit` writes on the driver's cursor: on SQLite a handful of prepared
-statements; on PostgreSQL one statement for a single record (the server computes the same
-hash) and COPY for a batch. :class:`AuditWriter` writes behind: calls that changed nothing
+statements; on PostgreSQL one statement for any number of records (the server computes the same
+hashes), which :func:`write_audit` sends in autocommit: a group is one round trip, and the head
+row is locked only while that statement and its commit run. :class:`AuditWriter` writes behind: calls that changed nothing
 queue their entries, which are appended in groups (one transaction per group) before the calls
 are answered — see ``docs/access.md``.
 """
@@ -187,61 +188,70 @@ _SQL = {
               "ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls"),
     "move_head": "UPDATE audit_head SET seq = ?, last_hash = ? WHERE id = 1",
 }
-_SQL_PG = {k: v.replace("?", "%s") for k, v in _SQL.items()}
-_SQL_PG["head"] += " FOR UPDATE"
 
-#: PostgreSQL, one record in one round trip: lock the head, chain the record (the hash computed
-#: by the server over the same canonical text :func:`chain_hash` hashes), insert it with its
-#: person index rows and usage count, move the head. No head row: nothing written, no id returned.
-_PG_ONE = """
-WITH old AS (SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE),
-new AS (
-    SELECT old.seq + 1 AS id, old.last_hash AS prev_hash,
-           encode(sha256(convert_to(old.last_hash || %(tag)s || length((old.seq + 1)::text)::text || ':'
-                                    || (old.seq + 1)::text || ',' || %(canonical)s, 'UTF8')), 'hex') AS hash
-    FROM old),
-head AS (UPDATE audit_head SET seq = new.id, last_hash = new.hash FROM new WHERE audit_head.id = 1),
+#: PostgreSQL, a group of records in one statement (one round trip; in autocommit it commits itself):
+#: lock the head, chain the records (the server computes, record after record, the same hashes
+#: :func:`chain_hash` computes, over the canonical texts passed in), insert them with their person
+#: index rows and usage counts, move the head. No head row: nothing is written and no row returned.
+_PG_APPEND = """
+WITH RECURSIVE
+old AS (SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE),
+chain (n, id, prev_hash, hash) AS (
+    SELECT 0::bigint, seq, NULL::text, last_hash::text FROM old
+    UNION ALL
+    SELECT n + 1, id + 1, hash,
+           encode(sha256(convert_to(hash || %(tag)s || length((id + 1)::text)::text || ':' || (id + 1)::text
+                                    || ',' || (%(canonical)s::text[])[n + 1], 'UTF8')), 'hex')
+    FROM chain WHERE n < %(count)s),
 rec AS (
     INSERT INTO audit_record (id, at, actor_kind, actor, authority, group_name, client, service, action, persons,
                               result_code, result_text, detail, prev_hash, hash)
-    SELECT new.id, %(at)s, %(actor_kind)s, %(actor)s, %(authority)s, %(group_name)s, %(client)s, %(service)s,
-           %(action)s, %(persons)s, %(result_code)s, %(result_text)s, %(detail)s, new.prev_hash, new.hash FROM new),
-person AS (INSERT INTO audit_person (pnr, audit_id) SELECT p, new.id FROM new, unnest(%(pnrs)s::varchar[]) AS p),
+    SELECT c.id, f.at, f.actor_kind, f.actor, f.authority, f.group_name, f.client, f.service, f.action, f.persons,
+           f.result_code, f.result_text, f.detail, c.prev_hash, c.hash
+    FROM unnest(%(at)s::varchar[], %(actor_kind)s::varchar[], %(actor)s::varchar[], %(authority)s::varchar[],
+                %(group_name)s::varchar[], %(client)s::varchar[], %(service)s::varchar[], %(action)s::varchar[],
+                %(persons)s::text[], %(result_code)s::int[], %(result_text)s::varchar[], %(detail)s::text[])
+         WITH ORDINALITY AS f(at, actor_kind, actor, authority, group_name, client, service, action, persons,
+                              result_code, result_text, detail, n)
+    JOIN chain c ON c.n = f.n),
+person AS (
+    INSERT INTO audit_person (pnr, audit_id)
+    SELECT p.pnr, c.id FROM unnest(%(pnr)s::varchar[], %(pnr_n)s::bigint[]) AS p(pnr, n) JOIN chain c ON c.n = p.n),
+head AS (
+    UPDATE audit_head SET seq = c.id, last_hash = c.hash FROM chain c WHERE audit_head.id = 1 AND c.n = %(count)s),
 counted AS (
     INSERT INTO usage_counter (day, authority, actor, service, calls)
-    SELECT %(day)s, %(usage_authority)s, %(actor)s, %(service)s, 1 FROM new WHERE %(billable)s
+    SELECT u.* FROM unnest(%(u_day)s::varchar[], %(u_authority)s::varchar[], %(u_actor)s::varchar[],
+                           %(u_service)s::varchar[], %(u_calls)s::bigint[]) AS u
+    WHERE EXISTS (SELECT FROM old)
     ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls)
-SELECT id, hash FROM new
+SELECT id FROM chain WHERE n = 1
 """
 
 
-#: PostgreSQL batches: COPY the records and index rows (a third of the cost of row-by-row inserts);
-#: the few usage rows go as arrays in one upsert.
-_PG_COPY_RECORDS = ("COPY audit_record (id, at, actor_kind, actor, authority, group_name, client, service, action, "
-                    "persons, result_code, result_text, detail, prev_hash, hash) FROM STDIN")
-_PG_COPY_PERSONS = "COPY audit_person (pnr, audit_id) FROM STDIN"
-_PG_USAGE = ("INSERT INTO usage_counter (day, authority, actor, service, calls) SELECT * FROM unnest("
-             "%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[]) "
-             "ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls")
-
-
-def _copy_rows(cur: Any, statement: str, rows: list[tuple]) -> None:
-    if rows:
-        with cur.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _append_one_pg(cur: Any, e: AuditEntry) -> int:
-    fields = _entry_fields(e)
-    params = dict(zip(HASHED_FIELDS, fields, strict=True))
-    params.update(tag=CANONICAL_VERSION, canonical=canonical_fields(fields), pnrs=list(dict.fromkeys(e.persons)),
-                  day=e.at[:10], usage_authority=e.authority or "", billable=e.billable and e.result_code == 0)
-    cur.execute(_PG_ONE, params)
+def _append_pg(cur: Any, entries: Sequence[AuditEntry]) -> list[int]:
+    """Chain ``entries`` on PostgreSQL in one statement (:data:`_PG_APPEND`); return their numbers."""
+    rows = [_entry_fields(e) for e in entries]
+    params: dict[str, Any] = {name: list(column) for name, column in zip(HASHED_FIELDS, zip(*rows, strict=True), strict=True)}
+    pnrs: list[str] = []
+    pnr_n: list[int] = []
+    usage: Counter[tuple[str, str, str, str]] = Counter()
+    for n, e in enumerate(entries, 1):
+        for pnr in dict.fromkeys(e.persons):
+            pnrs.append(pnr)
+            pnr_n.append(n)
+        if e.billable and e.result_code == 0:
+            usage[(e.at[:10], e.authority or "", e.actor, e.service)] += 1
+    u_columns = list(zip(*usage.keys(), strict=True)) or [(), (), (), ()]
+    params.update(tag=CANONICAL_VERSION, count=len(entries), canonical=[canonical_fields(r) for r in rows],
+                  pnr=pnrs, pnr_n=pnr_n, u_day=list(u_columns[0]), u_authority=list(u_columns[1]),
+                  u_actor=list(u_columns[2]), u_service=list(u_columns[3]), u_calls=list(usage.values()))
+    cur.execute(_PG_APPEND, params)
     row = cur.fetchone()
     if row is None:
         raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
-    return int(row[0])
+    first = int(row[0])
+    return list(range(first, first + len(entries)))
 
 
 def _many(cur: Any, statement: str, rows: list[tuple]) -> None:
@@ -271,14 +281,12 @@ def append_audit(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
         # the writes below go through the driver's cursor; without a transaction begun here the
         # caller's commit would be a no-op and they would be rolled back when the connection returns
         conn.begin()
-    sqlite = is_sqlite(conn)
-    sql = _SQL if sqlite else _SQL_PG
     dbapi = conn.connection.dbapi_connection
     cur = dbapi.cursor()
     try:
-        if not sqlite and len(entries) == 1:
-            return [_append_one_pg(cur, entries[0])]
-        cur.execute(sql["head"])
+        if not is_sqlite(conn):
+            return _append_pg(cur, entries)
+        cur.execute(_SQL["head"])
         head = cur.fetchone()
         if head is None:
             raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
@@ -296,24 +304,27 @@ def append_audit(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
                 persons.append((pnr, seq))
             if e.billable and e.result_code == 0:
                 usage[(e.at[:10], e.authority or "", e.actor, e.service)] += 1
-        usage_rows = [(*k, n) for k, n in usage.items()]
-        if sqlite:
-            _write_rows(cur, sql, records, persons, usage_rows, (seq, prev))
-        else:
-            _copy_rows(cur, _PG_COPY_RECORDS, records)
-            _copy_rows(cur, _PG_COPY_PERSONS, persons)
-            if usage_rows:
-                cur.execute(_PG_USAGE, [list(column) for column in zip(*usage_rows, strict=True)])
-            cur.execute(sql["move_head"], (seq, prev))
+        _write_rows(cur, _SQL, records, persons, [(*k, n) for k, n in usage.items()], (seq, prev))
     finally:
         cur.close()
     return [r[0] for r in records]
 
 
 def write_audit(engine: Engine, entries: Sequence[AuditEntry]) -> list[int]:
-    """Append ``entries`` in a transaction of their own."""
-    with write_transaction(engine) as conn:
-        return append_audit(conn, entries)
+    """Append ``entries`` in a transaction of their own (on PostgreSQL: one statement, committed by itself)."""
+    if not entries:
+        return []
+    if is_sqlite(engine):
+        with write_transaction(engine) as conn:
+            return append_audit(conn, entries)
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        dbapi.autocommit = True
+        try:
+            with dbapi.cursor() as cur:
+                return _append_pg(cur, entries)
+        finally:
+            dbapi.autocommit = False
 
 
 class AuditWriter:
@@ -348,7 +359,8 @@ class AuditWriter:
         self.submit_timeout = submit_timeout
         self.wait_timeout = wait_timeout
         self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
+        self._work = threading.Condition(self._lock)  # the writer thread: entries queued, calls done
+        self._done = threading.Condition(self._lock)  # waiters: a group committed, room in the queue
         self._pending: list[AuditEntry] = []
         self._in_flight = 0
         self._submitted = 0  # tickets given out
@@ -371,13 +383,13 @@ class AuditWriter:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0 or self._closing:
                         raise AuditUnavailable(f"the audit trail cannot be written: {self.last_error!r}")
-                    self._changed.wait(remaining)
+                    self._done.wait(remaining)
             self._pending.append(entry)
             self._submitted += 1
             ticket = self._submitted
             if self._thread is None:
                 self._start()
-            self._changed.notify_all()
+            self._work.notify()
         return ticket
 
     @contextlib.contextmanager
@@ -391,7 +403,7 @@ class AuditWriter:
             with self._lock:
                 self._running -= 1
                 if self._running == 0:
-                    self._changed.notify_all()
+                    self._work.notify()
 
     def wait(self, ticket: int, timeout: float | None = None) -> None:
         """Return once the entry of ``ticket`` is committed; raise AuditUnavailable after ``timeout``."""
@@ -401,7 +413,7 @@ class AuditWriter:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise AuditUnavailable(f"audit record not written: {self.last_error!r}")
-                self._changed.wait(remaining)
+                self._done.wait(remaining)
 
     async def wait_async(self, ticket: int, timeout: float | None = None) -> None:
         """:meth:`wait` for an event loop: the loop serves other requests meanwhile."""
@@ -439,7 +451,7 @@ class AuditWriter:
             with self._lock:
                 self._pending[:0] = batch
                 self._in_flight = 0
-                self._changed.notify_all()
+                self._done.notify_all()
             return False
         self.last_error = None
         with self._lock:
@@ -450,7 +462,7 @@ class AuditWriter:
             ready = [w for w in self._async_waiters if w[0] <= last]
             if ready:
                 self._async_waiters = [w for w in self._async_waiters if w[0] > last]
-            self._changed.notify_all()
+            self._done.notify_all()
         for _, loop, future in ready:
             with contextlib.suppress(RuntimeError):  # the loop has closed
                 loop.call_soon_threadsafe(_resolve, future)
@@ -462,10 +474,10 @@ class AuditWriter:
         while True:
             with self._lock:
                 while not self._pending and not self._closing:
-                    self._changed.wait()
+                    self._work.wait()
                 if self._closing and (not self._pending or tries_after_close >= 3):
                     lost, self._pending = self._pending, []
-                    self._changed.notify_all()
+                    self._done.notify_all()
                     break
             if self.interval > 0 and failures == 0:
                 time.sleep(self.interval)  # let the group gather
@@ -474,7 +486,7 @@ class AuditWriter:
                 with self._lock:  # calls still running join this group (they submit within the linger)
                     while (self._running > 0 and len(self._pending) < self.batch_size and not self._closing
                            and (remaining := deadline - time.monotonic()) > 0):
-                        self._changed.wait(remaining)
+                        self._work.wait(remaining)
             ok = self._write_group()
             failures = 0 if ok else failures + 1
             tries_after_close += not ok and self._closing
@@ -496,7 +508,8 @@ class AuditWriter:
                 return
             self._closing = True
             thread = self._thread
-            self._changed.notify_all()
+            self._work.notify_all()
+            self._done.notify_all()
         if thread is not None:
             thread.join(timeout)
 
