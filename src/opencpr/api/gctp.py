@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Any
 
+from opencpr.api.answering import answer_collecting
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.formats import gctp
 from opencpr.formats.fields import Fmt, Out
@@ -453,21 +454,16 @@ class GctpApp:
                 reply = request
             elif request.signon is not None:  # password hashing: off the loop, in the gate's signon threads
                 reply = await self.handler.signon_async(request, host)
-            elif self.inline:
-                # answered on the loop; the answer leaves once its audit record is committed, and the
-                # loop serves other requests while that group commits
-                with gate.answers_after_audit() as tickets:
-                    reply = self.handler.answer(request, cookie, host)
+            else:
+                # answered on the loop (an embedded database) or in a worker thread; the answer leaves
+                # once its audit record is committed, and the loop serves other requests meanwhile
+                reply, tickets = await answer_collecting(gate, self.inline, self.handler.answer, request, cookie, host)
                 try:
                     await gate.audit_durable(tickets)
                 except Exception:
                     log.exception("GCTP answer withheld: its audit record was not written")
                     reply = Reply(self.handler._error(request.version, request.service, Kvit.INTERNAL_ERROR.code,
                                                       Kvit.INTERNAL_ERROR.text))
-            else:
-                from starlette.concurrency import run_in_threadpool
-
-                reply = await run_in_threadpool(self.handler.answer, request, cookie, host)
         headers = [(b"content-type", gctp.CONTENT_TYPE.encode("ascii"))]
         if reply.cookie:
             headers.append((b"set-cookie", reply.cookie.encode("latin-1")))

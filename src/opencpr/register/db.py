@@ -41,7 +41,17 @@ def make_engine(url: str, **kwargs) -> Engine:
     # no pre-ping (a round trip on every checkout, a quarter of a lookup's time): a connection the
     # server dropped fails once and is replaced; connections are renewed every half hour
     kwargs.setdefault("pool_recycle", 1800)
+    # a server process answers up to 40 calls at once (its worker threads); connections past the
+    # pool's size are opened for one call and closed after it (a new backend each time), so the pool
+    # keeps POOL_SIZE and opens at most POOL_OVERFLOW more for a burst
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     return create_engine(url, **kwargs)
+
+
+#: PostgreSQL connections a process keeps open, and how many more it may open for a burst
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
 
 
 def is_postgresql(engine: Engine) -> bool:

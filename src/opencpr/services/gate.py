@@ -93,6 +93,11 @@ class Gate:
                  token_cache_seconds: float = 0.0, limits: Limits | None = None,
                  anchor: AnchorTarget | None = None) -> None:
         self.engine = engine
+        # calls that change nothing read in autocommit on PostgreSQL: one round trip a statement, not
+        # BEGIN, the statement and COMMIT (under READ COMMITTED each statement has its own snapshot
+        # either way); SQLite reads in a transaction, for one snapshot across the call's statements
+        self.reads = engine if engine.dialect.name == "sqlite" else engine.execution_options(
+            isolation_level="AUTOCOMMIT")
         self.anchoring = Anchoring(engine, anchor) if anchor is not None else None
         self.limits = limits or Limits()
         self.throttle = Throttle(self.limits.guess_failures, self.limits.guess_window)
@@ -154,7 +159,8 @@ class Gate:
             self._record_alone(self._entry(actor, spec, service, now, _key_pnr(spec, keys), refusal), sync)
             refusal.recorded = True
             raise refusal
-        with writer_turn(self.engine) if sync else contextlib.nullcontext(), self.engine.connect() as conn:
+        with writer_turn(self.engine) if sync else contextlib.nullcontext(), \
+                (self.engine if sync else self.reads).connect() as conn:
             if sync:  # this transaction will write the audit record: begin it as a writer
                 begin_write(conn)
             ctx = ServiceContext(GATE_ONLY, conn, actor, grant, now, self.memo)

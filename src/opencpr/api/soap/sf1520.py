@@ -23,8 +23,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import unquote
 
-from starlette.concurrency import run_in_threadpool
-
+from opencpr.api.answering import answer_collecting
 from opencpr.api.soap.common import XML, address, certificate, fault_for, read_body, send
 from opencpr.formats import sf1520, soap
 from opencpr.services.errors import MalformedPNR, PersonNotFound
@@ -87,8 +86,8 @@ class Sf1520App:
     """The SF1520 paths as a plain ASGI application in front of ``fallback``.
 
     ``inline`` answers in the event loop instead of a worker thread, as the GCTP door does on an
-    embedded database: the answer leaves once its audit record is committed, and the loop serves
-    other requests while that group commits."""
+    embedded database. Either way the answer leaves once its audit record is committed, and the
+    loop serves other requests while that group commits."""
 
     def __init__(self, handler: Sf1520Handler, fallback, *, inline: bool = False) -> None:
         self.handler = handler
@@ -124,15 +123,13 @@ class Sf1520App:
         host = client[0] if client else None
         if body is None:
             status, reply = 500, soap.fault("InvalidRequest", "the request is too large", fault_code="Client")
-        elif self.inline:
+        else:
             gate = self.handler.gate
-            with gate.answers_after_audit() as tickets:
-                status, reply = self.handler.handle(version, body, certificate(scope), host)
+            (status, reply), tickets = await answer_collecting(gate, self.inline, self.handler.handle, version, body,
+                                                               certificate(scope), host)
             try:
                 await gate.audit_durable(tickets)
             except Exception:
                 log.exception("PersonLookup answer withheld: its audit record was not written")
                 status, reply = 500, soap.fault("InternalError", "the service could not answer; nothing was stored")
-        else:
-            status, reply = await run_in_threadpool(self.handler.handle, version, body, certificate(scope), host)
         await send(send_, status, reply, [XML])
