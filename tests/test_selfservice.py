@@ -297,3 +297,13 @@ def test_a_report_number_out_of_range_is_unknown_not_a_server_error(rest):
         assert got.status_code in (404, 422), (number, got.status_code, got.text)
         assert got.status_code != 404 or got.json()["kvit"] == 5407
     assert rest.post("/api/v1/pending/reports/9223372036854775808/withdraw").status_code in (404, 422)
+
+
+def test_a_report_number_no_database_can_hold_is_refused_not_a_server_error(live):
+    """Found by fuzzing: an ``after`` beyond bigint reached PostgreSQL and failed there (HTTP 500)."""
+    with rest_client(live, "municipality") as rest:
+        too_large = "43581503526657096239038857216"
+        assert rest.get(f"/pending/inbox?after={too_large}").status_code == 422
+        assert rest.get(f"/pending/reports/{too_large}").status_code == 422
+        assert rest.post(f"/pending/reports/{2**63}/approve").status_code == 422
+        assert rest.get(f"/pending/inbox?after={2**63 - 1}").json()["reports"] == []

@@ -16,10 +16,19 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Path, Query
 
 from opencpr.config import Limits
 from opencpr.domain.kvit import Kvit
 from opencpr.formats import gctp
+
+#: a pending report's number in a path or a query: a row id the databases can hold (a larger number
+#: is refused with 422, not passed on to fail in the database)
+ROW_ID_MAX = 2**63 - 1
+PendingId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
+AfterId = Annotated[int | None, Query(ge=0, le=ROW_ID_MAX)]
 
 GCTP_PATH = "/cpr-online-gctp/gctp"
 

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
+from opencpr.api.limits import AfterId, PendingId
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.services import catalogue as cat
 from opencpr.services import errors
@@ -223,33 +224,33 @@ def router(gate: Gate, *, unfetched_days: float = 7.0) -> APIRouter:
         return pending_call(request, lambda actor: gate.call(actor, pending.REPORT_STATUS, pnr=pnr))
 
     @api.get("/pending/reports/{pending_id}", tags=["pending"], summary="One report's status")
-    def report_status(pending_id: int, request: Request) -> Any:
+    def report_status(pending_id: PendingId, request: Request) -> Any:
         from opencpr.services import pending
 
         return pending_call(request, lambda actor: gate.call(actor, pending.REPORT_STATUS, pending_id=pending_id))
 
     @api.post("/pending/reports/{pending_id}/withdraw", tags=["pending"], summary="Withdraw a report still waiting")
-    def withdraw(pending_id: int, request: Request) -> Any:
+    def withdraw(pending_id: PendingId, request: Request) -> Any:
         from opencpr.services import pending
 
         return pending_call(request, lambda actor: gate.call(actor, pending.WITHDRAW_PENDING, pending_id=pending_id))
 
     @api.get("/pending/inbox", tags=["pending"],
              summary="Reports awaiting the caller's municipality, with what would change")
-    def inbox(request: Request, municipality: str | None = None, after: int | None = None) -> Any:
+    def inbox(request: Request, municipality: str | None = None, after: AfterId = None) -> Any:
         from opencpr.services import pending
 
         return pending_call(request, lambda actor: pending.inbox(gate, actor, municipality=municipality, after=after))
 
     @api.post("/pending/reports/{pending_id}/approve", tags=["pending"],
               summary="Approve a report: validated again and applied as of its event date")
-    def approve(pending_id: int, request: Request) -> Any:
+    def approve(pending_id: PendingId, request: Request) -> Any:
         from opencpr.services import pending
 
         return pending_call(request, lambda actor: pending.approve(gate, actor, pending_id))
 
     @api.post("/pending/reports/{pending_id}/reject", tags=["pending"], summary="Reject a report with a reason")
-    def reject(pending_id: int, body: Rejection, request: Request) -> Any:
+    def reject(pending_id: PendingId, body: Rejection, request: Request) -> Any:
         from opencpr.services import pending
 
         return pending_call(request, lambda actor: pending.reject(gate, actor, pending_id, body.reason))

@@ -32,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from opencpr.access.actor import Actor
+from opencpr.api.limits import PendingId
 from opencpr.domain.kvit import KvitError
 from opencpr.services import catalogue as cat
 from opencpr.services import errors, oversight, pending, updates
@@ -349,7 +350,7 @@ def router(gate: Gate, *, unfetched_days: float = 7.0) -> APIRouter:
         return await guarded(request, inbox_run)
 
     @api.post(f"{PREFIX}/pending/{{pending_id}}/{{decision}}", response_class=HTMLResponse)
-    async def decide(request: Request, pending_id: int, decision: str) -> Response:
+    async def decide(request: Request, pending_id: PendingId, decision: str) -> Response:
         form = await request.form()
 
         def run(request: Request, actor: Actor, token: str) -> Response:
