@@ -497,7 +497,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL (a cluster under bench/out) not SQLite")
     parser.add_argument("--db", type=Path, help="SQLite file or PostgreSQL cluster directory (default bench/out/…)")
     parser.add_argument("--reuse", action="store_true", help="use the register at --db if it holds persons")
-    parser.add_argument("--audit", default="deferred,sync", help="audit modes to serve with, comma-separated")
+    parser.add_argument("--audit", default="deferred,sync",
+                        help="audit modes to serve with, comma-separated: deferred, sync, or none (the records "
+                             "dropped: the lookup without its audit, this benchmark's own server)")
     parser.add_argument("--workers", type=int, default=1, help="server processes (if opencpr.server has them)")
     parser.add_argument("--sample", type=int, default=20_000, help="PNRs sampled from the register")
     parser.add_argument("--connections", type=int, default=8, help="keep-alive connections at max throughput")

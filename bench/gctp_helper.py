@@ -1,11 +1,13 @@
 """Processes for bench_gctp.py: the server launcher and the load generator, each run as its own process.
 
-    python gctp_helper.py serve --database-url URL --port P [--audit-mode deferred|sync] [--workers N]
+    python gctp_helper.py serve --database-url URL --port P [--audit-mode deferred|sync|none] [--workers N]
     python gctp_helper.py load CONFIG.json        (prints one JSON result line)
 
 ``serve`` runs the real server (``opencpr.app.create_app`` + ``opencpr.server.serve``, plain HTTP on
 127.0.0.1) with this benchmark's own baseline route mounted beside it: ``GET /_bare/person/{pnr}``,
-one primary-key query with no protocol and no gate, for the comparison.
+one primary-key query with no protocol and no gate, for the comparison. ``--audit-mode none``
+serves the same application with the audit records dropped instead of written (this benchmark's
+own gate: the production server has no such mode), to weigh the durable audit against the lookup.
 
 ``load`` is the load generator: raw asyncio streams, HTTP/1.1 keep-alive, request bytes built
 before the clock starts. Two modes, both bounded in count and time, loopback only:
@@ -65,11 +67,23 @@ def bare_routes(engine):
 
 def make_app(database_url: str, audit_mode: str):
     """The server application on the register at ``database_url``, with the bare endpoint."""
-    from opencpr.app import create_app
-    from opencpr.bootstrap import open_engine
+    from opencpr.app import TOKEN_CACHE_SECONDS, create_app
+    from opencpr.bootstrap import make_gate, open_engine
 
     engine = open_engine(database_url)
-    return create_app(engine, audit_mode=audit_mode, routes=bare_routes(engine))
+    if audit_mode != "none":
+        return create_app(engine, audit_mode=audit_mode, routes=bare_routes(engine))
+    from opencpr.access.audit import AuditWriter
+
+    class DroppingWriter(AuditWriter):
+        """Takes every audit record and writes none: the call is answered at once (ticket 0)."""
+
+        def submit(self, entry) -> int:
+            return 0
+
+    gate = make_gate(engine, audit_mode="deferred", token_cache_seconds=TOKEN_CACHE_SECONDS)
+    gate.writer = DroppingWriter(engine)
+    return create_app(engine, audit_mode="deferred", routes=bare_routes(engine), gate=gate)
 
 
 def serve(database_url: str, port: int, audit_mode: str, workers: int = 1) -> None:
@@ -270,7 +284,7 @@ def main() -> None:
     s = sub.add_parser("serve")
     s.add_argument("--database-url", required=True)
     s.add_argument("--port", type=int, required=True)
-    s.add_argument("--audit-mode", default="deferred", choices=("deferred", "sync"))
+    s.add_argument("--audit-mode", default="deferred", choices=("deferred", "sync", "none"))
     s.add_argument("--workers", type=int, default=1)
     l_ = sub.add_parser("load")
     l_.add_argument("config")
