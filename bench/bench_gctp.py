@@ -13,9 +13,9 @@
    Stam+ over GCTP at maximum throughput (closed loop, keep-alive connections, one signon per
    connection) and at steady rates (open loop: latency counted from when a request was due);
    then the same for ``GET /_bare/person/{pnr}`` (one primary-key query, no protocol, no gate).
-4. Name search NVNSOG2 and address search ADRSOG1 (keys taken from the register: a common name
-   prefix, a rare full name, filters; the most populated road by code and by name), one request
-   at a time, p50/p95 — skipped with a message while those services are not in the catalogue.
+4. Name search NVNSOG2, address search ADRSOG1 and birth date search FOEDSOG (keys taken from the
+   register: a common name prefix, a rare full name, filters; the most populated road by code and
+   by name; the most common birth day, alone and with sex and a name), one request at a time, p50/p95 — skipped with a message while those services are not in the catalogue.
 5. Prints a table and writes the figures, the machine's load and the CPU each process used to
    ``bench/out/gctp-<database>-<N>-<time>.json``.
 """
@@ -174,7 +174,7 @@ def sample_pnrs(engine: Engine, k: int, seed: int) -> list[str]:
 
 
 def search_cases(engine: Engine) -> dict[str, list[tuple[str, dict[str, str]]]]:
-    """NVNSOG2 and ADRSOG1 keys taken from the register (label, keys)."""
+    """NVNSOG2, ADRSOG1 and FOEDSOG keys taken from the register (label, keys)."""
     from opencpr.domain import reference
     from opencpr.register.schema import address, name, person
 
@@ -190,8 +190,11 @@ def search_cases(engine: Engine) -> dict[str, list[tuple[str, dict[str, str]]]]:
             .join(person, person.c.pnr == name.c.pnr).where(name.c.current, person.c.status == "01")
             .group_by(name.c.first_name, name.c.last_name).having(func.count() == 1)
             .order_by(name.c.last_name, name.c.first_name).limit(1).offset(100)).first()
+        born = conn.execute(
+            select(person.c.birth_date, func.count().label("n")).where(person.c.status == "01")
+            .group_by(person.c.birth_date).order_by(text("n DESC")).limit(1)).first()
     kom = town.municipality if town else "0101"
-    cases: dict[str, list[tuple[str, dict[str, str]]]] = {"NVNSOG2": [], "ADRSOG1": []}
+    cases: dict[str, list[tuple[str, dict[str, str]]]] = {"NVNSOG2": [], "ADRSOG1": [], "FOEDSOG": []}
     cases["NVNSOG2"].append(('prefix "Hans", KON=M', {"NVN": "Hans", "KON": "M", "MAXA": "100"}))
     cases["NVNSOG2"].append((f'prefix "Jens", KON=M, ALDF=30, ALDT=50, KOMK={kom}',
                              {"NVN": "Jens", "KON": "M", "ALDF": "30", "ALDT": "50", "KOMK": kom, "MAXA": "100"}))
@@ -205,6 +208,10 @@ def search_cases(engine: Engine) -> dict[str, list[tuple[str, dict[str, str]]]]:
         if info:
             cases["ADRSOG1"].append((f'VNVN="{info.name}" POST={info.postal_code}',
                                      {"VNVN": info.name, "POST": info.postal_code, "MAXA": "100"}))
+    if born and born.birth_date:
+        day = born.birth_date.replace("-", "")
+        cases["FOEDSOG"].append((f"FODT={day} ({born.n:,} born that day)", {"FODT": day, "MAXA": "100"}))
+        cases["FOEDSOG"].append((f"FODT={day} KON=K NVN=Anne", {"FODT": day, "KON": "K", "NVN": "Anne", "MAXA": "100"}))
     return cases
 
 
