@@ -329,3 +329,21 @@ def test_refresh_person_after_a_name_change(demo_engine, gctp):
         assert words == [("aabenraa", True), ("jens", True), ("mortensen", True), ("peter", True)]
         assert conn.execute(select(func.count()).select_from(name_search)
                             .where(name_search.c.pnr == "0707614285")).scalar_one() == 2
+
+
+def test_full_names_find_exactly_the_persons_whose_current_name_has_every_word(demo_engine, gctp):
+    """Two and three words of a name (each as a word start), against every current name of the
+    register: no person missed, none too many, whichever word drives the search."""
+    from opencpr.domain.folding import fold_words
+
+    with demo_engine.connect() as conn:
+        names = {r.pnr: fold_words(f"{r.first_name or ''} {r.middle_name or ''} {r.last_name or ''}")
+                 for r in conn.execute(select(name.c.pnr, name.c.first_name, name.c.middle_name, name.c.last_name)
+                                       .where(name.c.current))}
+    searches = {(words[0], words[-1]) for words in names.values() if len(words) > 1}
+    searches |= {(words[0][:3], *words[1:]) for words in names.values() if len(words) > 2}
+    searches |= {(words[-1], words[0][:2]) for words in names.values() if len(words) > 1}
+    assert len(searches) > 60
+    for terms in sorted(searches):
+        expected = sorted(p for p, words in names.items() if all(any(w.startswith(t) for w in words) for t in terms))
+        assert sorted(_all_pages(gctp, "NVNSOG2", {"NVN": " ".join(terms)})) == expected, terms

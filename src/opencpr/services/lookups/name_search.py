@@ -96,6 +96,11 @@ def _by_word(ctx: ServiceContext, terms: Sequence[Term], driver: int, historical
                                             other.c.word < w.c.word,
                                             *([] if historical else [other.c.in_current == true()])))
     if len(terms) > 1:
+        if not historical:
+            # the row carries the person's current name (its sort form, the same folded words):
+            # a name without every term is passed over in the row, before the test of the name rows
+            query = query.where(*[(literal(" ") + w.c.sort_name).like(t.like(), escape="\\")
+                                  for i, t in enumerate(terms) if i != driver])
         query = query.where(names_match(w.c.pnr, terms, historical))
     query = filters.apply_to_words(query, w).where(ctx.in_scope(w.c.pnr))
     if after is not None:
