@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -101,3 +102,68 @@ def test_the_servers_sqlite_log_is_copied_back_by_its_checkpointer(tmp_path):
     with other.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
     other.dispose()
+
+
+def _established(pid: int, port: int) -> int:
+    """TCP connections process ``pid`` holds that were accepted on ``port`` (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01" and fields[9] in inodes:
+                count += 1
+    return count
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads the connections from /proc")
+def test_several_server_processes_share_the_connections(tmp_path: Path):
+    """With ``--workers 2`` a few long-lived connections (an update client's four, a load balancer's
+    pool) are spread over both processes, not all taken by the one that accepted first."""
+    env = {**os.environ, "OPENCPR_DATA_DIR": str(tmp_path / "data"), "OPENCPR_CONFIG": ""}
+    env.pop("OPENCPR_DATABASE_URL", None)
+    built = subprocess.run([*_cli(), "demo", "--persons", "20"], env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert built.returncode == 0, built.stderr
+    port = free_port()
+    server = subprocess.Popen([*_cli(), "serve", "--https-port", "0", "--http-port", str(port), "--workers", "2",
+                               "--log-level", "warning"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    clients: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        # opened together and kept open (keep-alive), as a client's connection pool opens them
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        for client in clients:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        for client in clients:
+            assert client.recv(4096).startswith(b"HTTP/1.1 200")
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        workers = [int(p) for p in children if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        held = [_established(pid, port) for pid in workers]
+        assert len(workers) == 2 and sum(held) == 16 and min(held) >= 1, held
+    finally:
+        for client in clients:
+            client.close()
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -100,10 +100,12 @@ def _configs(settings: Settings, log_level: str) -> list[tuple[Listener, dict]]:
     return configs
 
 
-def _bind(listener: Listener) -> socket.socket:
+def _bind(listener: Listener, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in listener.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # IPPROTO_TCP: asyncio sets TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((listener.host, listener.port))
     sock.listen(2048)
     sock.set_inheritable(True)
@@ -150,17 +152,23 @@ def serve(app_factory: Callable[[], object], settings: Settings, log_level: str 
     SFTP server and the nightly jobs): in this process, or with several workers in a thread of
     the parent process.
 
-    With several workers the listening sockets are opened here and shared; each worker makes its
-    own application (and so its own database engine) after it has started.
+    With several workers the listening sockets are opened here: one per worker and listener where
+    the system has ``SO_REUSEPORT`` (the kernel spreads the connections over the workers; with one
+    shared socket, the worker that accepts first takes every connection waiting, and a few
+    long-lived connections can all land on one worker), else one shared socket. Each worker makes
+    its own application (and so its own database engine) after it has started.
     """
     configs = _configs(settings, log_level)
     if workers <= 1:
         asyncio.run(_run(app_factory(), configs, None, started, background))
         return
-    sockets = [_bind(listener) for listener, _ in configs]
+    reuse_port = hasattr(socket, "SO_REUSEPORT")
+    per_worker = [[_bind(listener, reuse_port) for listener, _ in configs]
+                  for _ in range(workers if reuse_port else 1)]
+    sockets = [sock for socks in per_worker for sock in socks]
     context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_worker, args=(app_factory, configs, sockets), daemon=True)
-                 for _ in range(workers)]
+    processes = [context.Process(target=_worker, args=(app_factory, configs, per_worker[i % len(per_worker)]),
+                                 daemon=True) for i in range(workers)]
     for process in processes:
         process.start()
     if started is not None:

@@ -203,7 +203,7 @@ def serve(
     http_port: Annotated[int | None, typer.Option(help="Plain HTTP port for local work (0: none).")] = None,
     sftp_port: Annotated[int | None, typer.Option(help="SFTP port for SF6002 deliveries (0: none).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
-    workers: Annotated[int, typer.Option(min=1, help="Server processes (on shared sockets).")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (each listening on the same ports; the system spreads the connections over them).")] = 1,
     database_url: DatabaseOption = None,
 ) -> None:
     """Run the server: GCTP at /cpr-online-gctp/gctp, REST at /api/v1, docs at /docs."""
