@@ -278,11 +278,20 @@ def main() -> None:
         url = f"sqlite:///{OUT / f'gctp-{args.persons}.sqlite'}"
     try:
         info = bench_gctp.build(url, args.persons, 1, args.reuse)
+        if args.postgres:  # every save waits for its commit: PostgreSQL serves with its durable settings
+            from opencpr.register.db import make_engine
+
+            engine = make_engine(url)
+            settings = bench_gctp.durable(engine)
+            engine.dispose()
+        else:
+            settings = {"journal_mode": "wal", "synchronous": "normal"}
+        print(f"database settings: {settings}", flush=True)
         rng = random.Random(args.seed)
         pool = candidates(url, args.seed, args.updates + args.mix)
         results: dict[str, Any] = {"persons": info.get("persons"), "database": "postgresql" if args.postgres
                                    else "sqlite", "clients": args.clients, "workers": args.workers,
-                                   "date": dt.date.today().isoformat()}
+                                   "date": dt.date.today().isoformat(), "settings": settings}
         moves = move_jobs(pool, args.updates, rng)
         pool["all"] = pool["all"][args.updates:]
         mix = mix_jobs(pool, args.mix, rng)
