@@ -33,7 +33,8 @@ def runs(workers: int, audit: str = "deferred") -> dict[str, dict[int, dict[str,
             continue
         if record.get("args", {}).get("workers") != workers or audit not in record.get("results", {}):
             continue
-        persons = int(record.get("register", {}).get("persons") or record["args"].get("persons", 0))
+        # the size asked for (a reused register may have grown by a few hundred births since)
+        persons = int(record["args"].get("persons") or record.get("register", {}).get("persons", 0))
         results = record["results"][audit]
         stam, bare = results.get("gctp max (python)"), results.get("bare max (python)")
         steady = results.get("gctp 1000/s")

@@ -28,6 +28,20 @@ def _cli() -> list[str]:
     return [sys.executable, "-m", "opencpr.cli"]
 
 
+def _wait_until_up(server: subprocess.Popen, port: int) -> None:
+    """Return once the server answers ``/healthz`` on plain HTTP ``port``; fail if it exits or takes a minute."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, server.stderr.read()
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_serve_https_and_http_on_the_demo_register(tmp_path: Path):
     env = {**os.environ, "OPENCPR_DATA_DIR": str(tmp_path / "data"), "OPENCPR_CONFIG": ""}
@@ -42,16 +56,7 @@ def test_serve_https_and_http_on_the_demo_register(tmp_path: Path):
                               stderr=subprocess.PIPE, text=True)
     try:
         ca = tmp_path / "data" / "certs" / "ca.crt"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{http_port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read()
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        _wait_until_up(server, http_port)
         assert ca.exists() and (tmp_path / "data" / "certs" / "server.crt").exists()
         context = ssl.create_default_context(cafile=str(ca))
         with httpx.Client(base_url=f"https://localhost:{https_port}", verify=context, trust_env=False) as client:
@@ -139,16 +144,7 @@ def test_several_server_processes_share_the_connections(tmp_path: Path):
                               stderr=subprocess.PIPE, text=True)
     clients: list[socket.socket] = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read()
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        _wait_until_up(server, port)
         # opened together and kept open (keep-alive), as a client's connection pool opens them
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
         for client in clients:

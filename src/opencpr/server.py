@@ -1,7 +1,7 @@
 """Running the server: HTTPS (with the development certificates, made on first start) and plain HTTP.
 
-Each process runs a uvicorn server per listener; ``workers`` > 1 starts that many processes on
-shared listening sockets. Client certificates are asked for but
+Each process runs a uvicorn server per listener; ``workers`` > 1 starts that many processes, each
+listening on the same ports (``SO_REUSEPORT``). Client certificates are asked for but
 not required (a SOAP caller without one gets a SOAP fault, not a closed connection).
 """
 
