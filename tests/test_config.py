@@ -43,3 +43,20 @@ def test_bad_settings_say_what_is_wrong(tmp_path: Path, text, env, message):
 def test_a_named_config_file_must_exist(tmp_path: Path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings({"OPENCPR_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_the_database_pool_size_reaches_the_servers_engine(tmp_path: Path):
+    """``db_pool_size`` is what each server process keeps open on PostgreSQL (as many again in a burst)."""
+    from opencpr.bootstrap import open_engine
+
+    config = tmp_path / "opencpr.toml"
+    config.write_text("[opencpr]\ndb_pool_size = 6\n", encoding="utf-8")
+    assert load_settings({"OPENCPR_CONFIG": str(config)}).db_pool_size == 6
+    assert load_settings({"OPENCPR_CONFIG": str(config), "OPENCPR_DB_POOL_SIZE": "8"}).db_pool_size == 8
+    assert load_settings({}).db_pool_size == 20
+    with pytest.raises(ConfigError, match="db_pool_size must be at least 1"):
+        load_settings({"OPENCPR_DB_POOL_SIZE": "0"})
+    engine = open_engine("postgresql://u@127.0.0.1:1/db", migrate=False, pool_size=8)  # nothing connects yet
+    assert (engine.pool.size(), engine.pool._max_overflow) == (8, 8)
+    assert open_engine("postgresql://u@127.0.0.1:1/db", migrate=False).pool.size() == 20
+    assert open_engine(f"sqlite:///{tmp_path / 'r.sqlite'}", migrate=False, pool_size=8).pool.size() == 5

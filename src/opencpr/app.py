@@ -98,5 +98,5 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
 def app_for(database_url: str, audit_mode: str = "deferred", gctp_env: str | None = None,
             settings: Settings | None = None):
     """The application on the register at ``database_url`` (importable and picklable: server workers call it)."""
-    return create_app(open_engine(database_url, migrate=False), audit_mode=audit_mode, gctp_env=gctp_env,
-                      settings=settings)
+    engine = open_engine(database_url, migrate=False, pool_size=settings.db_pool_size if settings else None)
+    return create_app(engine, audit_mode=audit_mode, gctp_env=gctp_env, settings=settings)

@@ -37,10 +37,10 @@ DEMO_AUTHORITY = "0851"
 DEMO_GROUP = "cpr-office"
 
 
-def open_engine(database_url: str | None = None, *, migrate: bool = True) -> Engine:
+def open_engine(database_url: str | None = None, *, migrate: bool = True, pool_size: int | None = None) -> Engine:
     """The register at ``database_url`` (the configured one if None), its schema brought up to date
-    unless ``migrate`` is False."""
-    return open_register(database_url, migrate=migrate)
+    unless ``migrate`` is False; on PostgreSQL keeping ``pool_size`` connections."""
+    return open_register(database_url, migrate=migrate, pool_size=pool_size)
 
 
 def make_gate(engine: Engine, clock: Clock | None = None, *, audit_mode: AuditMode | str = AuditMode.SYNC,

@@ -36,6 +36,7 @@ hash_threads          OPENCPR_HASH_THREADS       half the CPUs (at least 1): pas
 audit_anchor          OPENCPR_AUDIT_ANCHOR       empty; a file the server appends the chain head to
 audit_anchor_key      OPENCPR_AUDIT_ANCHOR_KEY   empty; an Ed25519 private key (PEM) signing anchors
 audit_anchor_every    OPENCPR_AUDIT_ANCHOR_EVERY ``300`` seconds between anchors
+db_pool_size          OPENCPR_DB_POOL_SIZE       ``20``: PostgreSQL connections a server process keeps (as many more in a burst)
 ====================  =========================  =============================================
 """
 
@@ -50,7 +51,7 @@ _KEYS = ("data_dir", "database_url", "host", "https_port", "http_port", "cert_di
          "ca_cert", "gctp_env", "audit_mode", "delivery_dir", "sftp_port", "sftp_host_key", "extract_window",
          "extract_budget_hours", "retention_days", "unfetched_alert_days", "max_body", "max_fields",
          "body_timeout", "guess_failures", "guess_window", "hash_threads", "audit_anchor", "audit_anchor_key",
-         "audit_anchor_every")
+         "audit_anchor_every", "db_pool_size")
 
 
 class ConfigError(ValueError):
@@ -99,6 +100,7 @@ class Settings:
     audit_anchor: Path | None = None
     audit_anchor_key: Path | None = None
     audit_anchor_every: float = 300.0
+    db_pool_size: int = 20
 
     @property
     def is_sqlite(self) -> bool:
@@ -189,6 +191,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         audit_anchor=Path(str(values["audit_anchor"])) if values.get("audit_anchor") else None,
         audit_anchor_key=Path(str(values["audit_anchor_key"])) if values.get("audit_anchor_key") else None,
         audit_anchor_every=float(_number("audit_anchor_every", values.get("audit_anchor_every", 300), float, 1.0)),
+        db_pool_size=int(_number("db_pool_size", values.get("db_pool_size", 20), int, 1)),
     )
 
 

@@ -21,6 +21,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     """An engine for ``url``. SQLite gets WAL, a busy timeout and its data directory made."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        kwargs.pop("pool_size", None)  # the embedded database: a connection per thread, no server to spare
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -43,15 +44,14 @@ def make_engine(url: str, **kwargs) -> Engine:
     kwargs.setdefault("pool_recycle", 1800)
     # a server process answers up to 40 calls at once (its worker threads); connections past the
     # pool's size are opened for one call and closed after it (a new backend each time), so the pool
-    # keeps POOL_SIZE and opens at most POOL_OVERFLOW more for a burst
-    kwargs.setdefault("pool_size", POOL_SIZE)
-    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    # keeps ``pool_size`` (the setting ``db_pool_size``) and opens at most as many more for a burst
+    kwargs["pool_size"] = kwargs.get("pool_size") or POOL_SIZE
+    kwargs.setdefault("max_overflow", kwargs["pool_size"])
     return create_engine(url, **kwargs)
 
 
-#: PostgreSQL connections a process keeps open, and how many more it may open for a burst
+#: PostgreSQL connections a process keeps open by default (it opens up to as many more for a burst)
 POOL_SIZE = 20
-POOL_OVERFLOW = 20
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -59,9 +59,10 @@ def _sqlite_turn(engine: Engine) -> Iterator[None]:
         os.close(fd)  # closing drops the lock
 
 
-def open_register(database_url: str | None = None, migrate: bool = True) -> Engine:
-    """An engine on the configured register (or ``database_url``), its schema brought up to date."""
-    engine = make_engine(normalize_url(database_url or load_settings().database_url))
+def open_register(database_url: str | None = None, migrate: bool = True, pool_size: int | None = None) -> Engine:
+    """An engine on the configured register (or ``database_url``), its schema brought up to date;
+    on PostgreSQL keeping ``pool_size`` connections (default :data:`~opencpr.register.db.POOL_SIZE`)."""
+    engine = make_engine(normalize_url(database_url or load_settings().database_url), pool_size=pool_size)
     if migrate:
         upgrade(engine)
     return engine
