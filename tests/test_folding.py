@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from opencpr.domain.folding import FOLDING, fold, fold_words, sql_fold, words_text
@@ -57,3 +59,20 @@ def test_postgresql_folds_like_python(engine):
         for raw in _SAMPLES:
             got = conn.execute(text(f"SELECT {sql_fold(':raw')}"), {"raw": raw}).scalar_one()
             assert got == fold(raw), raw
+
+
+def test_postgresql_folds_any_text_like_python(engine):
+    """Every character of the table, upper and lower case, separators, dropped characters and
+    characters outside the table, in any order: the SQL expression folds as Python does."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the SQL folding expression is PostgreSQL's")
+    alphabet = "".join(FOLDING) + "abcdefghijklmnopqrstuvwxyz  0123456789ÿЖ中"
+    expression = text(f"SELECT {sql_fold(':raw')}")
+
+    with engine.connect() as conn:
+        @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(st.text(alphabet=alphabet, max_size=40))
+        def folds_alike(raw: str) -> None:
+            assert conn.execute(expression, {"raw": raw}).scalar_one() == fold(raw)
+
+        folds_alike()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["FOLDING", "fold", "fold_words", "sql_fold", "words_text"]
+__all__ = ["FOLDING", "fold", "fold_words", "sql_fold", "sql_fold_letters", "sql_squeeze", "words_text"]
 
 _ACCENTED = {
     "a": "àáâãāăą", "c": "çćĉċč", "d": "ďđð", "e": "èéêëēĕėęě", "g": "ĝğġģ", "h": "ĥħ", "i": "ìíîïĩīĭįı",
@@ -83,17 +83,48 @@ def _sql_literal(text: str) -> str:
 
 
 def sql_fold(expression: str) -> str:
-    """A PostgreSQL expression folding the text ``expression`` exactly as :func:`fold` does.
+    """A PostgreSQL expression folding the text ``expression`` exactly as :func:`fold` does:
+    :func:`sql_squeeze` of :func:`sql_fold_letters`."""
+    return sql_squeeze(sql_fold_letters(expression))
 
-    ``translate`` maps the one-character replacements and drops the dropped characters; the
-    two-letter replacements are ``replace`` calls; blanks are squeezed with ``regexp_replace``.
+
+def sql_squeeze(expression: str) -> str:
+    """PostgreSQL: runs of blanks in ``expression`` become one, and none are left at either end.
+
+    Folding is letter by letter and then this, so the parts of a name may be folded
+    (:func:`sql_fold_letters`) once each and joined in any order with blanks: squeezing the
+    joined text gives the folding of the joined name."""
+    return f"btrim(regexp_replace({expression}, ' {{2,}}', ' ', 'g'), ' ')"
+
+
+def sql_fold_letters(expression: str) -> str:
+    """PostgreSQL: the text ``expression`` (NULL as empty) with every character folded as
+    :func:`fold` folds it, blanks not yet squeezed.
+
+    One ``translate`` maps every character of the table to one character (upper case to lower
+    case, a capital letter that becomes two letters to its small letter) and drops the dropped
+    characters; the small letters that become two letters are then ``replace`` calls.
+
+    ``translate`` looks each character of the text up in its list of characters from the start,
+    so the list begins with the characters names are mostly made of (the small letters a-z and
+    the blank, mapped to themselves, then the capitals A-Z): the lookup of a common character
+    stops within a few dozen places instead of going through the whole table (folding a
+    million names' words and sort forms: 17 s before, 4 s after).
     """
-    singles = {k: v for k, v in FOLDING.items() if len(v) == 1}
-    dropped = [k for k, v in FOLDING.items() if v == ""]
     doubles = {k: v for k, v in FOLDING.items() if len(v) > 1}
-    source = "".join(singles) + "".join(dropped)
-    target = "".join(singles.values())
+    small_doubles = {k: v for k, v in doubles.items() if k.lower() == k}
+    by_small = {v: k for k, v in small_doubles.items()}
+    mapped: dict[str, str] = {c: c for c in "abcdefghijklmnopqrstuvwxyz "}
+    mapped |= {c: FOLDING[c] for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    for k, v in FOLDING.items():
+        if len(v) == 1:
+            mapped.setdefault(k, v)
+        elif k not in small_doubles and v in by_small:  # a capital (Æ, ẞ) becomes its small letter
+            mapped[k] = by_small[v]
+    dropped = [k for k, v in FOLDING.items() if v == ""]
+    source = "".join(mapped) + "".join(dropped)
+    target = "".join(mapped.values())
     sql = f"translate(coalesce({expression}, ''), {_sql_literal(source)}, {_sql_literal(target)})"
-    for letter, folded in doubles.items():
+    for letter, folded in small_doubles.items():
         sql = f"replace({sql}, {_sql_literal(letter)}, {_sql_literal(folded)})"
-    return f"btrim(regexp_replace({sql}, ' {{2,}}', ' ', 'g'), ' ')"
+    return sql
