@@ -8,13 +8,15 @@
 2. Keeps the register's files in memory for the run (mapped and locked: this machine pages out
    memory untouched for a minute), starts the server (plain HTTP, ``--workers`` processes) and
    signs on once per client.
-3. **Moves**: ``--updates`` complete moves of distinct random residents to random addresses in their
+3. **The limit** (PostgreSQL): as many moves of other residents by the same number of clients,
+   sent straight to PostgreSQL by :mod:`bare_moves`: the server's statements, one round trip per step.
+4. **Moves**: ``--updates`` complete moves of distinct random residents to random addresses in their
    municipality, by ``--clients`` client threads, each update three GCTP requests (``initier``,
    ``valider``, ``gem``) — updates per second and the latency of a complete update (p50/p95/p99).
-4. **A day's mix**: ``--mix`` changes in the proportions CPR sees (moves 80 %, births 7 %, deaths 6 %,
+5. **A day's mix**: ``--mix`` changes in the proportions CPR sees (moves 80 %, births 7 %, deaths 6 %,
    marriages 4 %, name changes 3 %), on distinct persons, in random order — the time for the whole
    mix and the rate.
-5. Prints a table and writes the figures to ``bench/out/updates-<database>-<N>-<time>.json``.
+6. Prints a table and writes the figures to ``bench/out/updates-<database>-<N>-<time>.json``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sqlalchemy import and_, select, true
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bare_moves  # noqa: E402
 import bench_gctp  # noqa: E402  (the register build and the server launcher are shared)
 from opencpr.bootstrap import DEMO_PASSWORD, DEMO_USER  # noqa: E402
 
@@ -288,26 +291,32 @@ def main() -> None:
             settings = {"journal_mode": "wal", "synchronous": "normal"}
         print(f"database settings: {settings}", flush=True)
         rng = random.Random(args.seed)
-        pool = candidates(url, args.seed, args.updates + args.mix)
+        pool = candidates(url, args.seed, 2 * args.updates + args.mix)
         results: dict[str, Any] = {"persons": info.get("persons"), "database": "postgresql" if args.postgres
                                    else "sqlite", "clients": args.clients, "workers": args.workers,
                                    "date": dt.date.today().isoformat(), "settings": settings}
         moves = move_jobs(pool, args.updates, rng)
         pool["all"] = pool["all"][args.updates:]
+        bare = move_jobs(pool, args.updates, rng) if args.postgres else []
+        pool["all"] = pool["all"][len(bare):]
         mix = mix_jobs(pool, args.mix, rng)
         files = [OUT / f"pg-gctp-{args.persons}"] if args.postgres else [OUT / f"gctp-{args.persons}.sqlite"]
         with in_memory(files) as memory, bench_gctp.server(url, "sync", args.workers) as (port, _pid):
             results["in_memory"] = memory
             load_before = bench_gctp.machine_cpu()
+            if bare:  # the limit: the same statements with one round trip per step, no server
+                results["bare_moves"] = bare_moves.run(url, bare, args.clients, AUTHORITY)
             results["moves"] = run_jobs(port, moves, args.clients)
             results["mix"] = run_jobs(port, mix, args.clients)
             results["machine_cpu"] = [load_before, bench_gctp.machine_cpu()]
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = OUT / f"updates-{results['database']}-{args.persons}-{stamp}.json"
         path.write_text(json.dumps(results, indent=2), encoding="utf-8")
-        for label in ("moves", "mix"):
+        for label in ("bare_moves", "moves", "mix"):
+            if label not in results:
+                continue
             r = results[label]
-            print(f"{label:6} {r['updates']:6,} updates in {r['seconds']:7.1f} s = {r['per_second']:7.1f}/s   "
+            print(f"{label:10} {r['updates']:6,} updates in {r['seconds']:7.1f} s = {r['per_second']:7.1f}/s   "
                   f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms")
             print(f"       {r['outcomes']}")
         print(f"figures in {path}")

@@ -193,7 +193,8 @@ _SQL = {
 #: lock the head, chain the records (the server computes, record after record, the same hashes
 #: :func:`chain_hash` computes, over the canonical texts passed in), insert them with their person
 #: index rows and usage counts, move the head. No head row: nothing is written and no row returned.
-_PG_APPEND = """
+#: Its parameters: :func:`pg_append_params`.
+PG_APPEND = """
 WITH RECURSIVE
 old AS (SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE),
 chain (n, id, prev_hash, hash) AS (
@@ -230,7 +231,17 @@ SELECT id FROM chain WHERE n = 1
 
 
 def _append_pg(cur: Any, entries: Sequence[AuditEntry]) -> list[int]:
-    """Chain ``entries`` on PostgreSQL in one statement (:data:`_PG_APPEND`); return their numbers."""
+    """Chain ``entries`` on PostgreSQL in one statement (:data:`PG_APPEND`); return their numbers."""
+    cur.execute(PG_APPEND, pg_append_params(entries))
+    row = cur.fetchone()
+    if row is None:
+        raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
+    first = int(row[0])
+    return list(range(first, first + len(entries)))
+
+
+def pg_append_params(entries: Sequence[AuditEntry]) -> dict[str, Any]:
+    """The parameters of :data:`PG_APPEND` for ``entries``."""
     rows = [_entry_fields(e) for e in entries]
     params: dict[str, Any] = {name: list(column) for name, column in zip(HASHED_FIELDS, zip(*rows, strict=True), strict=True)}
     pnrs: list[str] = []
@@ -246,12 +257,7 @@ def _append_pg(cur: Any, entries: Sequence[AuditEntry]) -> list[int]:
     params.update(tag=CANONICAL_VERSION, count=len(entries), canonical=[canonical_fields(r) for r in rows],
                   pnr=pnrs, pnr_n=pnr_n, u_day=list(u_columns[0]), u_authority=list(u_columns[1]),
                   u_actor=list(u_columns[2]), u_service=list(u_columns[3]), u_calls=list(usage.values()))
-    cur.execute(_PG_APPEND, params)
-    row = cur.fetchone()
-    if row is None:
-        raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
-    first = int(row[0])
-    return list(range(first, first + len(entries)))
+    return params
 
 
 def _many(cur: Any, statement: str, rows: list[tuple]) -> None:
