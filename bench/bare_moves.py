@@ -30,6 +30,7 @@ from typing import Any
 
 import psycopg
 
+import bench_gctp
 from opencpr.access.audit import PG_APPEND, AuditEntry, pg_append_params
 from opencpr.register.changes import _union_query
 
@@ -129,38 +130,6 @@ def move(conn: psycopg.Connection, pnr: str, target: dict[str, str], authority: 
 def run(url: str, jobs: list[tuple], clients: int, authority: str) -> dict[str, Any]:
     """The moves of ``jobs`` (code, PNR, target) by ``clients`` threads, each on its own connection."""
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    lock = threading.Lock()
-    queue = list(reversed(jobs))
-    latencies: list[float] = []
-    outcomes: dict[str, int] = {}
-
-    def worker() -> None:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    _code, pnr, target, *_ = queue.pop()
-                started = time.perf_counter()
-                result = move(conn, pnr, target, authority)
-                took = time.perf_counter() - started
-                with lock:
-                    latencies.append(took)
-                    outcomes[result] = outcomes.get(result, 0) + 1
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - began
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
-
-    return {"updates": len(jobs), "completed": outcomes.get("ok", 0), "seconds": round(seconds, 2),
-            "per_second": round(len(jobs) / seconds, 1), "p50_ms": round(pct(0.50), 1),
-            "p95_ms": round(pct(0.95), 1), "p99_ms": round(pct(0.99), 1), "outcomes": outcomes,
-            "round_trips_per_move": 3}
+    results = bench_gctp.run_clients(jobs, clients, lambda: psycopg.connect(dsn, autocommit=True),
+                                     lambda conn, job: move(conn, job[1], job[2], authority))
+    return results | {"completed": results["outcomes"].get("ok", 0), "round_trips_per_move": 3}

@@ -33,8 +33,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -402,6 +403,47 @@ def probe(port: int, token: str, service: str, keys: dict[str, str]) -> dict[str
 
 
 # --- the run ---------------------------------------------------------------------------------------
+
+def run_clients(jobs: list[Any], clients: int, make_client: Callable[[], Any],
+                do: Callable[[Any, Any], str]) -> dict[str, Any]:
+    """``jobs`` done by ``clients`` threads, each with a client of its own made before the clock
+    starts; ``do(client, job)`` returns the job's outcome. Jobs, seconds, rate, latency
+    percentiles of a job (ms) and the count of each outcome."""
+    lock = threading.Lock()
+    queue = list(reversed(jobs))
+    latencies: list[float] = []
+    outcomes: dict[str, int] = {}
+
+    def worker(client: Any) -> None:
+        while True:
+            with lock:
+                if not queue:
+                    break
+                job = queue.pop()
+            started = time.perf_counter()
+            outcome = do(client, job)
+            took = time.perf_counter() - started
+            with lock:
+                latencies.append(took)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        with contextlib.suppress(Exception):
+            client.close()
+
+    threads = [threading.Thread(target=worker, args=(make_client(),)) for _ in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else 0.0
+
+    return {"updates": len(jobs), "seconds": round(seconds, 2), "per_second": round(len(jobs) / seconds, 1),
+            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99), "outcomes": outcomes}
+
 
 def fmt_ms(v: float | None) -> str:
     return "—" if v is None else f"{v:.1f}"

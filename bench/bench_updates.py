@@ -30,7 +30,6 @@ import os
 import random
 import re
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +81,9 @@ class Client:
         response = self.conn.getresponse()
         data = response.read()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+
+    def close(self) -> None:
+        self.conn.close()
 
     def update(self, code: str, pnr: str | None, date: str, data: dict[str, str]) -> str:
         """A complete update; returns "ok" or the refusing step's Kvit code."""
@@ -138,43 +140,15 @@ def address_in(municipality: str, rng: random.Random) -> dict[str, str]:
 
 def run_jobs(port: int, jobs: list[tuple], clients: int) -> dict[str, Any]:
     today = dt.date.today().strftime("%Y%m%d")
-    lock = threading.Lock()
-    queue = list(reversed(jobs))
-    latencies: list[float] = []
-    outcomes: dict[str, int] = {}
 
-    def worker() -> None:
-        client = Client(port)
-        while True:
-            with lock:
-                if not queue:
-                    return
-                code, pnr, data, *when = queue.pop()
-            date = when[0] if when else today
-            started = time.perf_counter()
-            result = client.update(code, pnr, date, data)
-            took = time.perf_counter() - started
-            with lock:
-                latencies.append(took)
-                key = code if result == "ok" else f"{code} refused {result}"
-                outcomes[key] = outcomes.get(key, 0) + 1
+    def do(client: Client, job: tuple) -> str:
+        code, pnr, data, *when = job
+        result = client.update(code, pnr, when[0] if when else today, data)
+        return code if result == "ok" else f"{code} refused {result}"
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - began
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
-
-    done = sum(n for k, n in outcomes.items() if "refused" not in k)
-    return {"updates": len(jobs), "completed": done, "seconds": round(seconds, 2),
-            "per_second": round(len(jobs) / seconds, 1), "p50_ms": round(pct(0.50), 1),
-            "p95_ms": round(pct(0.95), 1), "p99_ms": round(pct(0.99), 1), "outcomes": outcomes}
+    results = bench_gctp.run_clients(jobs, clients, lambda: Client(port), do)
+    results["completed"] = sum(n for k, n in results["outcomes"].items() if "refused" not in k)
+    return results
 
 
 def move_jobs(pool: dict[str, list[Any]], n: int, rng: random.Random) -> list[tuple[str, str | None, dict]]:
