@@ -132,4 +132,6 @@ def run(url: str, jobs: list[tuple], clients: int, authority: str) -> dict[str, 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     results = bench_gctp.run_clients(jobs, clients, lambda: psycopg.connect(dsn, autocommit=True),
                                      lambda conn, job: move(conn, job[1], job[2], authority))
-    return results | {"completed": results["outcomes"].get("ok", 0), "round_trips_per_move": 3}
+    results.pop("_results")
+    return results | {"updates": results.pop("count"), "completed": results["outcomes"].get("ok", 0),
+                      "round_trips_per_move": 3}

@@ -38,8 +38,6 @@ import http.client
 import json
 import random
 import sys
-import threading
-import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -109,48 +107,10 @@ class Rest:
         return f"{receipt.get('where')}:{receipt.get('pending_id', '')}"
 
 
-def percentiles(latencies: list[float]) -> dict[str, float]:
-    latencies = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 1) if latencies else 0.0
-
-    return {"p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}
-
-
 def run(jobs: list[Any], clients: int, make_client, do) -> dict[str, Any]:
-    """Run ``do(client, job)`` over ``jobs`` with ``clients`` threads; the rate, latencies and outcomes."""
-    lock = threading.Lock()
-    queue = list(reversed(jobs))
-    latencies: list[float] = []
-    outcomes: dict[str, int] = {}
-    results: list[tuple[Any, str]] = []
-
-    def worker(client: Any) -> None:
-        while True:
-            with lock:
-                if not queue:
-                    return
-                job = queue.pop()
-            started = time.perf_counter()
-            result = do(client, job)
-            took = time.perf_counter() - started
-            with lock:
-                latencies.append(took)
-                key = result.split(":")[0]
-                outcomes[key] = outcomes.get(key, 0) + 1
-                results.append((job, result))
-
-    # the clients sign on before the clock starts (a signon hashes a password)
-    threads = [threading.Thread(target=worker, args=(make_client(),)) for _ in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - began
-    return {"count": len(jobs), "seconds": round(seconds, 2), "per_second": round(len(jobs) / seconds, 1),
-            **percentiles(latencies), "outcomes": outcomes, "_results": results}
+    """Run ``do(client, job)`` over ``jobs`` with ``clients`` threads; the rate, latencies and
+    outcomes (counted by the part before a colon: "register", "pending" …)."""
+    return bench_gctp.run_clients(jobs, clients, make_client, do, kind=lambda r: r.split(":")[0])
 
 
 def add_users(url: str, municipalities: set[str]) -> dict[str, str]:

@@ -147,6 +147,8 @@ def run_jobs(port: int, jobs: list[tuple], clients: int) -> dict[str, Any]:
         return code if result == "ok" else f"{code} refused {result}"
 
     results = bench_gctp.run_clients(jobs, clients, lambda: Client(port), do)
+    results["updates"] = results.pop("count")
+    results.pop("_results")
     results["completed"] = sum(n for k, n in results["outcomes"].items() if "refused" not in k)
     return results
 
