@@ -4,6 +4,12 @@
 
 With ``--persons`` an empty register is first filled with that many generated persons (not
 timed here; bench_generate.py measures that). The extract goes to a temporary file.
+
+``--cluster DIR`` exports the register of a PostgreSQL cluster kept by ``bench_gctp.py``
+(``bench/out/pg-gctp-<N>``), started for the run. On PostgreSQL the limit runs beside the
+export: ``COPY (SELECT … ORDER BY pnr, id) TO STDOUT`` of every table the export reads, one after
+the other on one connection (the rows in the order the extract needs them), and the same in the
+tables' stored order; the bytes are counted and dropped.
 """
 
 from __future__ import annotations
@@ -47,6 +53,25 @@ class PeakRSS:
         self._thread.join()
 
 
+def copy_limit(engine, ordered: bool) -> dict:
+    """Seconds and bytes for ``COPY (SELECT every column FROM t [ORDER BY pnr, id]) TO STDOUT`` of
+    every person table, read by the client and dropped."""
+    from opencpr.register.schema import PERSON_TABLES, ROW_ID
+
+    began = time.perf_counter()
+    size = rows = 0
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        for table in PERSON_TABLES:
+            order = (" ORDER BY pnr" + (f", {ROW_ID}" if ROW_ID in table.c and table.name != "person" else "")
+                     if ordered else "")
+            with dbapi.cursor() as cur, cur.copy(f'COPY (SELECT * FROM "{table.name}"{order}) TO STDOUT') as copy:
+                for block in copy:
+                    size += len(block)
+                    rows += bytes(block).count(b"\n")
+    return {"seconds": round(time.perf_counter() - began, 1), "bytes": size, "rows": rows}
+
+
 def run(url: str, persons: int | None, seed: int) -> dict:
     engine = make_engine(url)
     upgrade(engine)
@@ -61,8 +86,12 @@ def run(url: str, persons: int | None, seed: int) -> dict:
         out.flush()
         seconds = time.perf_counter() - started
         size = os.path.getsize(out.name)
-    return {"persons": n, "records": report.records, "seconds": seconds,
-            "persons_per_s": n / seconds, "peak_rss_mb": rss.peak / 2**20, "file_mb": size / 2**20}
+    result = {"persons": n, "records": report.records, "seconds": seconds,
+              "persons_per_s": n / seconds, "peak_rss_mb": rss.peak / 2**20, "file_mb": size / 2**20}
+    if engine.dialect.name == "postgresql":
+        result["copy_pnr_order"] = copy_limit(engine, ordered=True)
+        result["copy_stored_order"] = copy_limit(engine, ordered=False)
+    return result
 
 
 def main() -> None:
@@ -71,8 +100,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url")
     parser.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL cluster")
+    parser.add_argument("--cluster", help="a PostgreSQL cluster directory kept by bench_gctp.py")
     args = parser.parse_args()
-    if args.postgres:
+    if args.cluster:
+        import sys
+        from pathlib import Path
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_gctp import KeptPostgres
+
+        kept = KeptPostgres(Path(args.cluster).resolve())
+        try:
+            result = run(kept.start(), None, args.seed)
+        finally:
+            kept.stop()
+    elif args.postgres:
         from opencpr.devdb import TempPostgres
 
         with TempPostgres() as pg:
@@ -84,6 +126,12 @@ def main() -> None:
     print(f"export: {result['persons']:,} persons, {result['records']:,} records in {result['seconds']:.1f} s "
           f"= {result['persons_per_s']:,.0f} persons/s; peak RSS {result['peak_rss_mb']:.0f} MB; "
           f"extract {result['file_mb']:.0f} MB")
+    for key, label in (("copy_pnr_order", "PNR order"), ("copy_stored_order", "stored order")):
+        if key in result:
+            c = result[key]
+            print(f"limit, COPY TO in {label}: {c['rows']:,} rows, {c['bytes'] / 2**20:,.0f} MB in {c['seconds']:.1f} s "
+                  f"(export / limit {result['seconds'] / c['seconds']:.2f})")
+    print(f"date {datetime.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":

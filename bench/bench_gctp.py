@@ -156,9 +156,12 @@ def build(url: str, persons: int, seed: int, reuse: bool) -> dict[str, Any]:
         print(f"generating {persons:,} persons (seed {seed}) …", flush=True)
         report = load_population(engine, persons, seed, today=dt.date.today())
         info |= {"persons": persons, "generate_seconds": report.seconds, "index_seconds": report.index_seconds,
-                 "settle_seconds": report.settle_seconds}
-        print(f"  {report.seconds:.1f} s ({report.persons_per_second:,.0f} persons/s; indexes and search "
-              f"structures {report.index_seconds:.1f} s, settling {report.settle_seconds:.1f} s)", flush=True)
+                 "search_seconds": report.search_seconds, "settle_seconds": report.settle_seconds,
+                 "wait_seconds": report.wait_seconds, "write_seconds": report.write_seconds}
+        print(f"  {report.seconds:.1f} s ({report.persons_per_second:,.0f} persons/s; waiting for shards "
+              f"{report.wait_seconds:.1f} s, writing them {report.write_seconds:.1f} s, indexes and search "
+              f"structures {report.index_seconds:.1f} s of which search structures {report.search_seconds:.1f} s, "
+              f"settling {report.settle_seconds:.1f} s)", flush=True)
     ensure_demo_user(engine)
     engine.dispose()
     return info

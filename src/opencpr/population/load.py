@@ -57,6 +57,8 @@ class LoadReport:
     wait_seconds: float = 0.0
     write_seconds: float = 0.0
     index_seconds: float = 0.0
+    #: Of ``index_seconds``: filling the search structures and building their indexes.
+    search_seconds: float = 0.0
     #: Making the register ready to serve after a large load (:func:`opencpr.register.bulk.settle`).
     settle_seconds: float = 0.0
 
@@ -194,7 +196,9 @@ def load_population(engine: Engine, n: int, seed: int, today: datetime.date | No
         if dropped:
             begun = time.perf_counter()
             create_indexes(conn, dropped)
+            searching = time.perf_counter()
             search_index.rebuild(conn)
+            report.search_seconds = time.perf_counter() - searching
             report.index_seconds = time.perf_counter() - begun
         else:
             search_index.fill_since(conn, since)
