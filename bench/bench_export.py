@@ -88,9 +88,14 @@ def run(url: str, persons: int | None, seed: int) -> dict:
         size = os.path.getsize(out.name)
     result = {"persons": n, "records": report.records, "seconds": seconds,
               "persons_per_s": n / seconds, "peak_rss_mb": rss.peak / 2**20, "file_mb": size / 2**20}
+    print(f"export: {result['persons']:,} persons, {result['records']:,} records in {result['seconds']:.1f} s "
+          f"= {result['persons_per_s']:,.0f} persons/s; peak RSS {result['peak_rss_mb']:.0f} MB; "
+          f"extract {result['file_mb']:.0f} MB", flush=True)
     if engine.dialect.name == "postgresql":
-        result["copy_pnr_order"] = copy_limit(engine, ordered=True)
-        result["copy_stored_order"] = copy_limit(engine, ordered=False)
+        for key, label, ordered in (("copy_stored_order", "stored order", False), ("copy_pnr_order", "PNR order", True)):
+            c = result[key] = copy_limit(engine, ordered)
+            print(f"limit, COPY TO in {label}: {c['rows']:,} rows, {c['bytes'] / 2**20:,.0f} MB in {c['seconds']:.1f} s "
+                  f"(export / limit {seconds / c['seconds']:.2f})", flush=True)
     return result
 
 
@@ -123,15 +128,7 @@ def main() -> None:
         url = args.database_url
         with tempfile.TemporaryDirectory() as tmp:
             result = run(url or f"sqlite:///{tmp}/bench.sqlite", args.persons, args.seed)
-    print(f"export: {result['persons']:,} persons, {result['records']:,} records in {result['seconds']:.1f} s "
-          f"= {result['persons_per_s']:,.0f} persons/s; peak RSS {result['peak_rss_mb']:.0f} MB; "
-          f"extract {result['file_mb']:.0f} MB")
-    for key, label in (("copy_pnr_order", "PNR order"), ("copy_stored_order", "stored order")):
-        if key in result:
-            c = result[key]
-            print(f"limit, COPY TO in {label}: {c['rows']:,} rows, {c['bytes'] / 2**20:,.0f} MB in {c['seconds']:.1f} s "
-                  f"(export / limit {result['seconds'] / c['seconds']:.2f})")
-    print(f"date {datetime.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()}")
+    print(f"{result['persons']:,} persons; date {datetime.datetime.now():%Y-%m-%d %H:%M}, load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":
