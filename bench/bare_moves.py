@@ -102,12 +102,11 @@ def move(conn: psycopg.Connection, pnr: str, target: dict[str, str], authority: 
                                        _audit(pnr, "initiate", "A01 initiated", authority)])
     if not session:
         return "initier: no session"
-    address_id = next((i for t, _, i, j in rows if t == "address" and json.loads(j)["current"]), None)
+    current = next(((i, json.loads(j)) for t, _, i, j in rows if t == "address" and json.loads(j)["current"]), None)
     clear_id = next((i for t, _, i, _ in rows if t == "clear_address"), None)
-    arrival = next((json.loads(j)["municipality_arrival"] for t, _, _, j in rows
-                    if t == "address" and json.loads(j)["current"]), None)
-    if address_id is None:
+    if current is None:
         return "initier: no current address"
+    address_id, arrival = current[0], current[1]["municipality_arrival"]
     data = json.dumps(target)
     _, versions, _, _ = _step(conn, [(SESSION, common), (VERSION, common),
                                      (VALIDATED, common | {"data": data, "versions": "{}"}),

@@ -21,9 +21,9 @@ inserts them with their person index rows and usage counts, moves the head, and 
 **Cheap.** :func:`append_audit` writes on the driver's cursor: on SQLite a handful of prepared
 statements; on PostgreSQL one statement for any number of records (the server computes the same
 hashes), which :func:`write_audit` sends in autocommit: a group is one round trip, and the head
-row is locked only while that statement and its commit run. :class:`AuditWriter` writes behind: calls that changed nothing
-queue their entries, which are appended in groups (one transaction per group) before the calls
-are answered — see ``docs/access.md``.
+row is locked only while that statement and its commit run. :class:`AuditWriter` writes behind:
+calls that changed nothing queue their entries, which are appended in groups (one transaction per
+group) before the calls are answered — see ``docs/access.md``.
 """
 
 from __future__ import annotations
@@ -240,19 +240,23 @@ def _append_pg(cur: Any, entries: Sequence[AuditEntry]) -> list[int]:
     return list(range(first, first + len(entries)))
 
 
+def _usage(entries: Sequence[AuditEntry]) -> Counter[tuple[str, str, str, str]]:
+    """The billed calls among ``entries`` by (day, authority, actor, service)."""
+    return Counter((e.at[:10], e.authority or "", e.actor, e.service) for e in entries
+                   if e.billable and e.result_code == 0)
+
+
 def pg_append_params(entries: Sequence[AuditEntry]) -> dict[str, Any]:
     """The parameters of :data:`PG_APPEND` for ``entries``."""
     rows = [_entry_fields(e) for e in entries]
     params: dict[str, Any] = {name: list(column) for name, column in zip(HASHED_FIELDS, zip(*rows, strict=True), strict=True)}
     pnrs: list[str] = []
     pnr_n: list[int] = []
-    usage: Counter[tuple[str, str, str, str]] = Counter()
     for n, e in enumerate(entries, 1):
         for pnr in dict.fromkeys(e.persons):
             pnrs.append(pnr)
             pnr_n.append(n)
-        if e.billable and e.result_code == 0:
-            usage[(e.at[:10], e.authority or "", e.actor, e.service)] += 1
+    usage = _usage(entries)
     u_columns = list(zip(*usage.keys(), strict=True)) or [(), (), (), ()]
     params.update(tag=CANONICAL_VERSION, count=len(entries), canonical=[canonical_fields(r) for r in rows],
                   pnr=pnrs, pnr_n=pnr_n, u_day=list(u_columns[0]), u_authority=list(u_columns[1]),
@@ -299,7 +303,6 @@ def append_audit(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
         seq, prev = int(head[0]), head[1]
         records: list[tuple] = []
         persons: list[tuple[str, int]] = []
-        usage: Counter[tuple[str, str, str, str]] = Counter()
         for e in entries:
             seq += 1
             fields = _entry_fields(e)
@@ -308,9 +311,7 @@ def append_audit(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
             prev = digest
             for pnr in dict.fromkeys(e.persons):
                 persons.append((pnr, seq))
-            if e.billable and e.result_code == 0:
-                usage[(e.at[:10], e.authority or "", e.actor, e.service)] += 1
-        _write_rows(cur, _SQL, records, persons, [(*k, n) for k, n in usage.items()], (seq, prev))
+        _write_rows(cur, _SQL, records, persons, [(*k, n) for k, n in _usage(entries).items()], (seq, prev))
     finally:
         cur.close()
     return [r[0] for r in records]

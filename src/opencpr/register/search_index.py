@@ -190,7 +190,7 @@ def _insert_all_words(conn: Connection) -> None:
        are in (one sort) instead of kept row by row.
     """
     conn.execute(text(
-        "CREATE TEMPORARY TABLE search_person ON COMMIT DROP AS "
+        "CREATE TEMPORARY TABLE search_person AS "
         "SELECT b.pnr, b.sort_name, p.sex, p.birth_date, p.status, a.municipality, c.country "
         "FROM (SELECT DISTINCT ON (pnr) pnr, sort_name FROM name_search "
         "      ORDER BY pnr, \"current\" DESC, id DESC) b "
