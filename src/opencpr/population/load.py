@@ -27,12 +27,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from opencpr.population.generator import SHARD_SIZE, generate_shard, shard_sizes
 from opencpr.population.rows import COLUMNS
 from opencpr.register import search_index
-from opencpr.register.bulk import BulkWriter, create_indexes, drop_secondary_indexes, settle
+from opencpr.register.bulk import (
+    BulkWriter,
+    create_indexes,
+    drop_secondary_indexes,
+    raise_maintenance_memory,
+    settle,
+)
 from opencpr.register.schema import PERSON_TABLE, TABLES
 
 __all__ = ["LoadReport", "load_population"]
@@ -154,8 +160,7 @@ def load_population(engine: Engine, n: int, seed: int, today: datetime.date | No
         since = search_index.mark(conn)
         dropped = []
         if rebuild:
-            if postgresql:
-                conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+            raise_maintenance_memory(conn)
             dropped = drop_secondary_indexes(conn)
             report.rebuilt_indexes = True
 

@@ -139,6 +139,19 @@ def drop_secondary_indexes(conn: Connection) -> list[Index]:
     return dropped
 
 
+#: The least ``maintenance_work_mem`` a bulk load builds its indexes with.
+BULK_MAINTENANCE_MEMORY = "512MB"
+
+
+def raise_maintenance_memory(conn: Connection, at_least: str = BULK_MAINTENANCE_MEMORY) -> None:
+    """PostgreSQL: ``maintenance_work_mem`` of at least ``at_least`` for the rest of the transaction
+    (a cluster configured with more keeps its own: an operator's setting is never lowered)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT set_config('maintenance_work_mem', :v, true) WHERE "
+                          "pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes(:v)"),
+                     {"v": at_least})
+
+
 def create_indexes(conn: Connection, indexes: list[Index]) -> None:
     for ix in indexes:
         ix.create(conn)
