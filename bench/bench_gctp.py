@@ -4,7 +4,9 @@
 
 1. Builds a register of N generated persons (seed 1) with the demo user (DEMO, group cpr-office)
    on SQLite (a file, ``bench/out/gctp-<N>.sqlite``) or, with ``--postgres``, on a throwaway
-   PostgreSQL cluster (``bench/out/pg-gctp-<N>``, fsync off). ``--reuse`` keeps a register built
+   PostgreSQL cluster (``bench/out/pg-gctp-<N>``; loaded with fsync, synchronous_commit and
+   full_page_writes off, served with them on; an operator's shared_buffers, WAL and memory
+   settings, :data:`OPERATOR`, unless ``--pg-defaults``). ``--reuse`` keeps a register built
    by an earlier run at that path (generating 1M persons takes minutes).
 2. Starts the server (``gctp_helper.py serve``: ``create_app`` with the benchmark's own ``/_bare`` route on plain HTTP,
    one process) for each audit mode asked for.
@@ -77,14 +79,27 @@ HOST = "127.0.0.1"
 
 # --- the register ----------------------------------------------------------------------------------
 
-class KeptPostgres:
-    """A PostgreSQL cluster in a fixed directory that survives the run (for ``--reuse``)."""
+#: What an operator sets on a database host of this machine's size (24 GiB of memory, SSD), and
+#: what the benchmarks' kept clusters run with: a quarter of the memory as shared buffers, the
+#: planner told of the page cache, checkpoints far enough apart that the WAL of a busy hour is not
+#: mostly full-page images, and room for a bulk load's index builds to sort in memory.
+OPERATOR = {"shared_buffers": "6GB", "effective_cache_size": "16GB", "maintenance_work_mem": "2GB",
+            "max_wal_size": "8GB", "checkpoint_timeout": "15min"}
+#: PostgreSQL 15's own values of the same settings (``--pg-defaults``).
+PG_DEFAULTS = {"shared_buffers": "128MB", "effective_cache_size": "4GB", "maintenance_work_mem": "64MB",
+               "max_wal_size": "1GB", "checkpoint_timeout": "5min"}
 
-    def __init__(self, root: Path) -> None:
+
+class KeptPostgres:
+    """A PostgreSQL cluster in a fixed directory that survives the run (for ``--reuse``), started
+    with the :data:`OPERATOR` settings (or, with ``tuned=False``, PostgreSQL's defaults)."""
+
+    def __init__(self, root: Path, tuned: bool = True) -> None:
         from opencpr.devdb import TempPostgres
 
+        self.settings = dict(OPERATOR if tuned else PG_DEFAULTS)
         self.pg = TempPostgres.__new__(TempPostgres)
-        TempPostgres.__init__(self.pg, base_dir=str(root.parent))
+        TempPostgres.__init__(self.pg, base_dir=str(root.parent), settings=self.settings)
         shutil.rmtree(self.pg.root, ignore_errors=True)  # the fixed directory, not a temporary one
         self.pg.root, self.pg.datadir = root, root / "data"
         self.fresh = not (root / "data" / "PG_VERSION").exists()
@@ -100,6 +115,7 @@ class KeptPostgres:
             shutil.chown(pg.root, "postgres", "postgres")
         with open(pg.datadir / "postgresql.conf", "a") as conf:  # the last setting wins
             conf.write(f"port = {pg.port}\nunix_socket_directories = '{pg.root}'\n")
+            conf.write("".join(f"{k} = '{v}'\n" for k, v in self.settings.items()))
         (pg.datadir / "postmaster.pid").unlink(missing_ok=True)
         pg._run(str(pg.bindir / "pg_ctl"), "-D", str(pg.datadir), "-l", str(pg.root / "log"), "-w", "-t", "60",
                 "start")
@@ -119,7 +135,7 @@ DURABLE = ("fsync", "synchronous_commit", "full_page_writes")
 
 def durable(engine: Engine, on: bool = True) -> dict[str, str]:
     """PostgreSQL: fsync, synchronous_commit and full_page_writes on (or back to the cluster's own
-    settings, for a bulk load); the settings as read back."""
+    settings, for a bulk load); these and the :data:`OPERATOR` settings as read back."""
     with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
         for name in DURABLE:
             conn.execute(text(f"ALTER SYSTEM SET {name} = on" if on else f"ALTER SYSTEM RESET {name}"))
@@ -127,7 +143,7 @@ def durable(engine: Engine, on: bool = True) -> dict[str, str]:
     time.sleep(1)
     engine.dispose()
     with engine.connect() as conn:
-        return {n: conn.execute(text(f"SHOW {n}")).scalar_one() for n in DURABLE}
+        return {n: conn.execute(text(f"SHOW {n}")).scalar_one() for n in (*DURABLE, *OPERATOR)}
 
 
 def person_count(engine: Engine) -> int:
@@ -557,6 +573,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL (a cluster under bench/out) not SQLite")
     parser.add_argument("--db", type=Path, help="SQLite file or PostgreSQL cluster directory (default bench/out/…)")
     parser.add_argument("--reuse", action="store_true", help="use the register at --db if it holds persons")
+    parser.add_argument("--pg-defaults", dest="tuned", action="store_false",
+                        help="PostgreSQL's own shared_buffers, WAL and memory settings, not OPERATOR's")
     parser.add_argument("--audit", default="deferred,sync",
                         help="audit modes to serve with, comma-separated: deferred, sync, or none (the records "
                              "dropped: the lookup without its audit, this benchmark's own server)")
@@ -585,7 +603,7 @@ def main() -> None:
 
     pg = None
     if args.postgres:
-        pg = KeptPostgres(path.resolve())
+        pg = KeptPostgres(path.resolve(), tuned=args.tuned)
         if not args.reuse and not pg.fresh:
             raise SystemExit(f"{path} holds a cluster; pass --reuse or remove it")
         url = pg.start()
