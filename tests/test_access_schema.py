@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 import opencpr.register.access_schema as access_schema
 from opencpr.register import search_index
@@ -25,6 +25,25 @@ def test_migrated_schema_matches_the_metadata(engine):
         assert compare_metadata(ctx, metadata) == []
         assert conn.execute(select(audit_head.c.id, audit_head.c.seq, audit_head.c.last_hash)).all() == [
             (1, 0, GENESIS_HASH)]
+
+
+def test_every_pnr_column_has_the_collation_the_metadata_declares(engine):
+    """Alembic's comparison does not look at collations: on PostgreSQL every PNR column must be in
+    "C" in the migrated database as in the metadata (a join of a "C" column to one in the locale's
+    collation cannot use the index on the other side)."""
+    declared = {(t.name, c.name): getattr(c.type.dialect_impl(engine.dialect), "collation", None)
+                for t in metadata.sorted_tables for c in t.columns}
+    pnr_columns = {k for k in declared if k[1] == "pnr" or k[1].endswith("_pnr")}
+    assert len(pnr_columns) >= 37
+    if engine.dialect.name != "postgresql":
+        assert all(declared[k] is None for k in pnr_columns)  # SQLite compares bytes anyway
+        return
+    assert {declared[k] for k in pnr_columns} == {"C"}
+    with engine.connect() as conn:
+        actual = {(r.table_name, r.column_name): r.collation_name for r in conn.execute(text(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"))}
+    assert {k: actual.get(k) for k in declared if declared[k]} == {k: v for k, v in declared.items() if v}
 
 
 def test_0002_downgrades_and_upgrades(engine):

@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from opencpr.register.schema import metadata
+from opencpr.register.schema import metadata, pnr_type
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -129,7 +129,7 @@ Index(None, audit_record.c.actor, audit_record.c.id)
 #: Which audit records name which person: the index behind "who looked up or changed PNR".
 audit_person = Table(
     "audit_person", metadata,
-    Column("pnr", String(10), primary_key=True),
+    Column("pnr", pnr_type(), primary_key=True),
     Column("audit_id", BigInteger, primary_key=True, autoincrement=False),
     sqlite_with_rowid=False,
 )

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeEngine
 
 from opencpr.domain.records import CURRENT_AND_HISTORICAL, LAYOUTS
 
@@ -38,6 +39,27 @@ metadata = MetaData(naming_convention={
 
 _TYPES = {"A": String, "D": lambda n: String(10), "T": lambda n: String(16), "N": String,
           "U": lambda n: Boolean(), "C": lambda n: String(1)}
+
+def code_point_string(length: int) -> TypeEngine:
+    """A string column compared byte by byte: on PostgreSQL in the ``"C"`` collation (SQLite
+    compares bytes already). UTF-8's byte order is the order of the code points, whatever locale
+    the database was created with."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def pnr_type() -> TypeEngine:
+    """The type of every column that holds a CPR number: :func:`code_point_string` of 10.
+
+    Ten digits sort the same in any collation, and comparing bytes is cheaper than the database
+    locale's comparison: every PNR index is built faster after a bulk load, and probed faster by
+    every lookup. All PNR columns share the collation, so that a join of one to another (a child
+    to its parent, a name word to its person) can use the index on either side."""
+    return code_point_string(10)
+
+
+def _is_pnr(column: str) -> bool:
+    return column == "pnr" or column.endswith("_pnr")
+
 
 #: Tables that hold one row per person (merged from several 1..1 record types).
 PERSON_TABLE = "person"
@@ -56,14 +78,14 @@ def _data_columns(table: str) -> list[Column]:
             if f.column is None or f.column == "pnr" or f.column in seen:
                 continue
             type_ = _TYPES[f.codec]
-            seen[f.column] = Column(f.column, type_(f.length) if f.codec in "AN" else type_(f.length))
+            seen[f.column] = Column(f.column, pnr_type() if _is_pnr(f.column) else type_(f.length))
     return list(seen.values())
 
 
 def _person_table() -> Table:
     return Table(
         PERSON_TABLE, metadata,
-        Column("pnr", String(10), primary_key=True),
+        Column("pnr", pnr_type(), primary_key=True),
         *_data_columns(PERSON_TABLE),
         Column("registered_at", String(19)),
         Column("version", Integer, nullable=False, server_default="0"),
@@ -81,7 +103,7 @@ def _row_table(name: str, *extra: Column) -> Table:
     table = Table(
         name, metadata,
         Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-        Column("pnr", String(10), nullable=False),
+        Column("pnr", pnr_type(), nullable=False),
         *columns,
         *([Column("current", Boolean, nullable=False), Column("correction", String(1))] if history else []),
         *([Column("correction", String(1))] if name in MARKED_TABLES else []),
@@ -130,7 +152,7 @@ Index(None, parental_authority.c.holder_pnr)
 event = Table(
     "event", metadata,
     Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("pnr", String(10), nullable=False),
+    Column("pnr", pnr_type(), nullable=False),
     Column("registered_at", String(19)),
     Column("event_code", String(3), nullable=False),
     Column("derived_marker", String(2)),
@@ -150,17 +172,18 @@ Index(None, event.c.registered_at)
 name_search = Table(
     "name_search", metadata,
     Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("pnr", String(10), nullable=False),
+    Column("pnr", pnr_type(), nullable=False),
     Column("current", Boolean, nullable=False),
     Column("words", String(200), nullable=False),
-    Column("sort_name", String(200), nullable=False),
+    Column("sort_name", code_point_string(200), nullable=False),
 )
 Index(None, name_search.c.pnr)
 name_word = Table(
     "name_word", metadata,
-    Column("word", String(60), primary_key=True),
-    Column("sort_name", String(200), primary_key=True),
-    Column("pnr", String(10), primary_key=True),
+    # the folded words and sort names, ordered by code point (the prefix ranges rely on it)
+    Column("word", code_point_string(60), primary_key=True),
+    Column("sort_name", code_point_string(200), primary_key=True),
+    Column("pnr", pnr_type(), primary_key=True),
     Column("in_current", Boolean, nullable=False),
     # the person's values the name search filters on (migration 0006), copied so that the
     # filters are plain predicates on the rows the primary-key range scan reads
@@ -198,8 +221,8 @@ TABLES: dict[str, Table] = {t.name: t for t in PERSON_TABLES}
 shared_residence = Table(
     "shared_residence", metadata,
     Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("pnr", String(10), nullable=False),
-    Column("other_pnr", String(10)),
+    Column("pnr", pnr_type(), nullable=False),
+    Column("other_pnr", pnr_type()),
     Column("municipality", String(4)),
     Column("road", String(4)),
     Column("house_no", String(4)),
@@ -223,7 +246,7 @@ update_session = Table(
     "update_session", metadata,
     Column("id", String(20), primary_key=True),
     Column("event_code", String(3), nullable=False),
-    Column("pnr", String(10)),
+    Column("pnr", pnr_type()),
     Column("event_date", String(10)),
     Column("authority", String(4)),
     Column("actor", String(40), nullable=False),
@@ -244,7 +267,7 @@ pending_event = Table(
     "pending_event", metadata,
     Column(ROW_ID, BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("event_code", String(3), nullable=False),
-    Column("pnr", String(10)),
+    Column("pnr", pnr_type()),
     Column("event_date", String(10), nullable=False),
     Column("authority", String(4)),
     Column("municipality", String(4)),
@@ -340,7 +363,7 @@ delivery_rest = Table(
     Column("night", String(10), nullable=False),
     Column("low", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
     Column("high", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
-    Column("after_pnr", String(10), nullable=False),
+    Column("after_pnr", pnr_type(), nullable=False),
     Column("initial", Text, nullable=False),
     Column("changed", Text, nullable=False),
 )
