@@ -15,7 +15,7 @@ them in, with the generation taken out: in one transaction, the secondary indexe
 each file streamed into ``COPY … FROM STDIN``, the indexes and the search structures built
 again; then the register is settled. Each step is timed beside the load's own. The files go to
 ``--files`` (default ``bench/out/copy-<N>``), compressed with ``--zstd`` (8.4 million persons
-are 11.6 GiB of COPY text), and are removed afterwards.
+are 10.5 GiB of COPY text), and are removed afterwards.
 
 The cluster is a throwaway one with the bulk settings of :class:`opencpr.devdb.TempPostgres`
 (``fsync``, ``synchronous_commit`` and ``full_page_writes`` off) and an operator's memory and WAL
