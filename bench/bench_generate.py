@@ -108,18 +108,23 @@ def table_file(path: Path, mode: str, zstd: bool) -> Iterator[BinaryIO]:
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode})")
 
 
-def dump_tables(engine, tables: list[str], into: Path, zstd: bool) -> dict[str, Any]:
-    """``COPY t (the load's columns) TO STDOUT`` of each table into ``into/t.copy``."""
+def copy_sql(name: str, direction: str) -> str:
+    """``COPY name (the load's columns) TO STDOUT`` or ``FROM STDIN`` (``direction``)."""
     from opencpr.register.bulk import COLUMNS
 
+    cols = ", ".join(f'"{c}"' for c in COLUMNS[name])
+    return f'COPY "{name}" ({cols}) {direction}'
+
+
+def dump_tables(engine, tables: list[str], into: Path, zstd: bool) -> dict[str, Any]:
+    """``COPY t (the load's columns) TO STDOUT`` of each table into ``into/t.copy``."""
     began = time.perf_counter()
     size = 0
     with engine.connect() as conn:
         dbapi = conn.connection.dbapi_connection
         for name in tables:
-            cols = ", ".join(f'"{c}"' for c in COLUMNS[name])
             with table_file(into / f"{name}.copy", "w", zstd) as out, dbapi.cursor() as cur, \
-                    cur.copy(f'COPY "{name}" ({cols}) TO STDOUT') as copy:
+                    cur.copy(copy_sql(name, "TO STDOUT")) as copy:
                 for block in copy:
                     out.write(block)
                     size += len(block)
@@ -131,7 +136,6 @@ def load_files(engine, tables: list[str], files: Path, zstd: bool) -> dict[str, 
     """The load's limit: the rows of ``files`` into the empty register as the load writes its own."""
     from opencpr.register import search_index
     from opencpr.register.bulk import (
-        COLUMNS,
         create_indexes,
         drop_secondary_indexes,
         raise_maintenance_memory,
@@ -145,9 +149,8 @@ def load_files(engine, tables: list[str], files: Path, zstd: bool) -> dict[str, 
         dropped = drop_secondary_indexes(conn)
         dbapi = conn.connection.dbapi_connection
         for name in tables:
-            cols = ", ".join(f'"{c}"' for c in COLUMNS[name])
             with table_file(files / f"{name}.copy", "r", zstd) as src, dbapi.cursor() as cur, \
-                    cur.copy(f'COPY "{name}" ({cols}) FROM STDIN') as copy:
+                    cur.copy(copy_sql(name, "FROM STDIN")) as copy:
                 while block := src.read(1 << 22):
                     copy.write(block)
         t["copy_seconds"] = time.perf_counter() - began

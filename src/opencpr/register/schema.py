@@ -40,6 +40,7 @@ metadata = MetaData(naming_convention={
 _TYPES = {"A": String, "D": lambda n: String(10), "T": lambda n: String(16), "N": String,
           "U": lambda n: Boolean(), "C": lambda n: String(1)}
 
+
 def code_point_string(length: int) -> TypeEngine:
     """A string column compared byte by byte: on PostgreSQL in the ``"C"`` collation (SQLite
     compares bytes already). UTF-8's byte order is the order of the code points, whatever locale
