@@ -10,7 +10,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import delete, func, insert, select, true
+from sqlalchemy import delete, func, insert, select, text, true
 
 from opencpr.access.audit import AuditUnavailable, audit_for_person, audit_records, verify_audit
 from opencpr.access.certificates import make_ca, make_client_certificate
@@ -403,6 +403,25 @@ def test_deferred_lookups_are_answered_only_once_recorded(engine, world, clock):
     gate.close()
     assert gate.writer.pending == 0 and len(service_records(engine)) == 10
     assert verify_audit(engine).ok
+
+
+def test_deferred_audit_survives_the_loss_of_its_connection(request, engine, world, clock):
+    """The writer keeps a connection of its own on PostgreSQL; when the database ends it (a restart, an
+    administrator's pg_terminate_backend), the next group is written on a new one and no record is lost."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the writer keeps a connection of its own on PostgreSQL only")
+    gate = Gate(engine, clock, audit_mode=AuditMode.DEFERRED)
+    request.addfinalizer(gate.close)
+    lookup(gate, world["municipality"], "Stam+", AALBORG_PERSON)
+    with engine.connect() as conn:
+        ended = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND query LIKE '%FROM audit_head WHERE id = 1 FOR UPDATE%'")).scalar()
+    assert ended == 1  # the writer's connection, idle after its last group
+    for _ in range(3):
+        lookup(gate, world["municipality"], "Stam+", AALBORG_PERSON)
+    assert len(service_records(engine)) == 4 and verify_audit(engine).ok
 
 
 def test_audit_trail_unwritable_stops_answers(request, engine, world, clock):

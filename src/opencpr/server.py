@@ -137,10 +137,22 @@ async def _run(app, configs: list[tuple[Listener, dict]], sockets: list[socket.s
         task.result()
 
 
+def _run_loop(main) -> None:
+    """Run the coroutine ``main`` to completion on uvloop where it is installed (as uvicorn itself
+    would), else on asyncio's own event loop."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
+
+
 def _worker(app_factory: Callable[[], object], configs: list[tuple[Listener, dict]],
             sockets: list[socket.socket]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers with SIGTERM
-    asyncio.run(_run(app_factory(), configs, sockets, None))
+    _run_loop(_run(app_factory(), configs, sockets, None))
 
 
 def serve(app_factory: Callable[[], object], settings: Settings, log_level: str = "info",
@@ -160,7 +172,7 @@ def serve(app_factory: Callable[[], object], settings: Settings, log_level: str 
     """
     configs = _configs(settings, log_level)
     if workers <= 1:
-        asyncio.run(_run(app_factory(), configs, None, started, background))
+        _run_loop(_run(app_factory(), configs, None, started, background))
         return
     reuse_port = hasattr(socket, "SO_REUSEPORT")
     per_worker = [[_bind(listener, reuse_port) for listener, _ in configs]
@@ -175,7 +187,7 @@ def serve(app_factory: Callable[[], object], settings: Settings, log_level: str 
         started([listener for listener, _ in configs])
     stop = threading.Event()
     if background is not None:
-        threading.Thread(target=lambda: asyncio.run(background()), daemon=True, name="background").start()
+        threading.Thread(target=lambda: _run_loop(background()), daemon=True, name="background").start()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:

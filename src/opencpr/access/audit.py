@@ -374,6 +374,7 @@ class AuditWriter:
         self._durable = 0  # every ticket up to this one is committed
         self._async_waiters: list[tuple[int, Any, Any]] = []  # (ticket, loop, future)
         self._thread: threading.Thread | None = None
+        self._conn: Any = None  # PostgreSQL: the writer thread's own connection (see _append)
         self._closing = False
         self.last_error: BaseException | None = None
         self.written = 0
@@ -451,7 +452,7 @@ class AuditWriter:
         if not batch:
             return True
         try:
-            write_audit(self.engine, batch)
+            self._append(batch)
         except Exception as exc:  # the database is unreachable or refused: keep the entries, retry later
             self.last_error = exc
             log.exception("audit trail: %d records not written yet", len(batch))
@@ -474,6 +475,37 @@ class AuditWriter:
             with contextlib.suppress(RuntimeError):  # the loop has closed
                 loop.call_soon_threadsafe(_resolve, future)
         return True
+
+    def _append(self, batch: list[AuditEntry]) -> None:
+        """Append ``batch`` in a transaction of its own. On PostgreSQL on the writer's own connection,
+        kept in autocommit between groups: a group costs its one statement, not a checkout from the
+        pool, a change of the connection's mode and a return to the pool besides. A connection that
+        failed is discarded; the next group opens another."""
+        if is_sqlite(self.engine):
+            write_audit(self.engine, batch)
+            return
+        if self._conn is None:
+            conn = self.engine.raw_connection()
+            conn.dbapi_connection.autocommit = True
+            self._conn = conn
+        try:
+            with self._conn.dbapi_connection.cursor() as cur:
+                _append_pg(cur, batch)
+        except BaseException:
+            self._release(discard=True)
+            raise
+
+    def _release(self, discard: bool = False) -> None:
+        """Give the writer's connection back to the engine's pool (or, if it failed, discard it)."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            if discard:
+                conn.invalidate()
+            else:
+                conn.dbapi_connection.autocommit = False  # as every other user of the pool expects it
+            conn.close()
 
     def _run(self) -> None:
         failures = 0
@@ -499,6 +531,7 @@ class AuditWriter:
             tries_after_close += not ok and self._closing
             if not ok:
                 time.sleep(min(5.0, 0.05 * 2 ** failures))
+        self._release()
         for e in lost:
             log.critical("audit record not written: %r", e)
 
