@@ -375,6 +375,7 @@ class AuditWriter:
         self._async_waiters: list[tuple[int, Any, Any]] = []  # (ticket, loop, future)
         self._thread: threading.Thread | None = None
         self._conn: Any = None  # PostgreSQL: the writer thread's own connection (see _append)
+        self._idle = False  # the writer waits for a first record
         self._closing = False
         self.last_error: BaseException | None = None
         self.written = 0
@@ -397,7 +398,10 @@ class AuditWriter:
             ticket = self._submitted
             if self._thread is None:
                 self._start()
-            self._work.notify()
+            # wake the writer only if it waits for work or the group is full: while it lingers for
+            # running calls, the last of them to end wakes it (running), not each record
+            if self._idle or len(self._pending) >= self.batch_size:
+                self._work.notify()
         return ticket
 
     @contextlib.contextmanager
@@ -513,7 +517,9 @@ class AuditWriter:
         while True:
             with self._lock:
                 while not self._pending and not self._closing:
+                    self._idle = True
                     self._work.wait()
+                    self._idle = False
                 if self._closing and (not self._pending or tries_after_close >= 3):
                     lost, self._pending = self._pending, []
                     self._done.notify_all()
