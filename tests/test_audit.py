@@ -208,7 +208,8 @@ def test_single_appends_race_without_forking(engine, database_url):
 
 
 def test_hashes_cover_any_text(engine):
-    odd = "Ærø ø å – 😀 \"quoted\" ,:- 12:ab,"
+    # on PostgreSQL the records travel as JSON: escapes, control characters and JSON of its own too
+    odd = "Ærø ø å – 😀 \"quoted\" ,:- 12:ab, back\\slash\ttab\nline\x01\u2028 {\"n\": [1, null]} \\u0041"
     write_audit(engine, [entry(1, detail=odd, client="::1")])  # one record (one statement on PostgreSQL)
     write_audit(engine, [entry(2, detail=odd), entry(3, detail="")])  # a batch
     records = audit_records(engine)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -193,37 +194,40 @@ _SQL = {
 #: lock the head, chain the records (the server computes, record after record, the same hashes
 #: :func:`chain_hash` computes, over the canonical texts passed in), insert them with their person
 #: index rows and usage counts, move the head. No head row: nothing is written and no row returned.
+#: The records, their persons and the usage counts come as three JSON arrays: three parameters for
+#: any group, where a column each made two dozen arrays for the driver to convert.
 #: Its parameters: :func:`pg_append_params`.
 PG_APPEND = """
 WITH RECURSIVE
 old AS (SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE),
+f AS (
+    SELECT r.* FROM json_to_recordset(%(records)s::json)
+        AS r(n bigint, at varchar, actor_kind varchar, actor varchar, authority varchar, group_name varchar,
+             client varchar, service varchar, action varchar, persons text, result_code int, result_text varchar,
+             detail text, canonical text)),
 chain (n, id, prev_hash, hash) AS (
     SELECT 0::bigint, seq, NULL::text, last_hash::text FROM old
     UNION ALL
-    SELECT n + 1, id + 1, hash,
-           encode(sha256(convert_to(hash || %(tag)s || length((id + 1)::text)::text || ':' || (id + 1)::text
-                                    || ',' || (%(canonical)s::text[])[n + 1], 'UTF8')), 'hex')
-    FROM chain WHERE n < %(count)s),
+    SELECT c.n + 1, c.id + 1, c.hash,
+           encode(sha256(convert_to(c.hash || %(tag)s || length((c.id + 1)::text)::text || ':' || (c.id + 1)::text
+                                    || ',' || f.canonical, 'UTF8')), 'hex')
+    FROM chain c JOIN f ON f.n = c.n + 1),
 rec AS (
     INSERT INTO audit_record (id, at, actor_kind, actor, authority, group_name, client, service, action, persons,
                               result_code, result_text, detail, prev_hash, hash)
     SELECT c.id, f.at, f.actor_kind, f.actor, f.authority, f.group_name, f.client, f.service, f.action, f.persons,
            f.result_code, f.result_text, f.detail, c.prev_hash, c.hash
-    FROM unnest(%(at)s::varchar[], %(actor_kind)s::varchar[], %(actor)s::varchar[], %(authority)s::varchar[],
-                %(group_name)s::varchar[], %(client)s::varchar[], %(service)s::varchar[], %(action)s::varchar[],
-                %(persons)s::text[], %(result_code)s::int[], %(result_text)s::varchar[], %(detail)s::text[])
-         WITH ORDINALITY AS f(at, actor_kind, actor, authority, group_name, client, service, action, persons,
-                              result_code, result_text, detail, n)
-    JOIN chain c ON c.n = f.n),
+    FROM f JOIN chain c ON c.n = f.n),
 person AS (
     INSERT INTO audit_person (pnr, audit_id)
-    SELECT p.pnr, c.id FROM unnest(%(pnr)s::varchar[], %(pnr_n)s::bigint[]) AS p(pnr, n) JOIN chain c ON c.n = p.n),
+    SELECT p.pnr, c.id FROM json_to_recordset(%(persons)s::json) AS p(pnr varchar, n bigint) JOIN chain c ON c.n = p.n),
 head AS (
     UPDATE audit_head SET seq = c.id, last_hash = c.hash FROM chain c WHERE audit_head.id = 1 AND c.n = %(count)s),
 counted AS (
     INSERT INTO usage_counter (day, authority, actor, service, calls)
-    SELECT u.* FROM unnest(%(u_day)s::varchar[], %(u_authority)s::varchar[], %(u_actor)s::varchar[],
-                           %(u_service)s::varchar[], %(u_calls)s::bigint[]) AS u
+    SELECT u.day, u.authority, u.actor, u.service, u.calls
+    FROM json_to_recordset(%(usage)s::json) AS u(day varchar, authority varchar, actor varchar, service varchar,
+                                                  calls bigint)
     WHERE EXISTS (SELECT FROM old)
     ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls)
 SELECT id FROM chain WHERE n = 1
@@ -248,20 +252,22 @@ def _usage(entries: Sequence[AuditEntry]) -> Counter[tuple[str, str, str, str]]:
 
 def pg_append_params(entries: Sequence[AuditEntry]) -> dict[str, Any]:
     """The parameters of :data:`PG_APPEND` for ``entries``."""
-    rows = [_entry_fields(e) for e in entries]
-    params: dict[str, Any] = {name: list(column) for name, column in zip(HASHED_FIELDS, zip(*rows, strict=True), strict=True)}
-    pnrs: list[str] = []
-    pnr_n: list[int] = []
+    records: list[dict[str, object]] = []
+    persons: list[dict[str, object]] = []
     for n, e in enumerate(entries, 1):
-        for pnr in dict.fromkeys(e.persons):
-            pnrs.append(pnr)
-            pnr_n.append(n)
-    usage = _usage(entries)
-    u_columns = list(zip(*usage.keys(), strict=True)) or [(), (), (), ()]
-    params.update(tag=CANONICAL_VERSION, count=len(entries), canonical=[canonical_fields(r) for r in rows],
-                  pnr=pnrs, pnr_n=pnr_n, u_day=list(u_columns[0]), u_authority=list(u_columns[1]),
-                  u_actor=list(u_columns[2]), u_service=list(u_columns[3]), u_calls=list(usage.values()))
-    return params
+        fields = _entry_fields(e)
+        record: dict[str, object] = dict(zip(HASHED_FIELDS, fields, strict=True))
+        record["n"], record["canonical"] = n, canonical_fields(fields)
+        records.append(record)
+        persons.extend({"pnr": pnr, "n": n} for pnr in dict.fromkeys(e.persons))
+    usage = [{"day": day, "authority": authority, "actor": actor, "service": service, "calls": calls}
+             for (day, authority, actor, service), calls in _usage(entries).items()]
+    return {"tag": CANONICAL_VERSION, "count": len(entries), "records": _json(records), "persons": _json(persons),
+            "usage": _json(usage)}
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _many(cur: Any, statement: str, rows: list[tuple]) -> None:
