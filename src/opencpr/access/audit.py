@@ -194,8 +194,9 @@ _SQL = {
 #: lock the head, chain the records (the server computes, record after record, the same hashes
 #: :func:`chain_hash` computes, over the canonical texts passed in), insert them with their person
 #: index rows and usage counts, move the head. No head row: nothing is written and no row returned.
-#: The records, their persons and the usage counts come as three JSON arrays: three parameters for
-#: any group, where a column each made two dozen arrays for the driver to convert.
+#: The records, their persons and the usage counts come as three JSON arrays: three text parameters
+#: for any group, which the driver passes as they are (an array per column it would convert element
+#: by element).
 #: Its parameters: :func:`pg_append_params`.
 PG_APPEND = """
 WITH RECURSIVE
