@@ -238,11 +238,12 @@ def search_cases(engine: Engine) -> dict[str, list[tuple[str, dict[str, str]]]]:
 
 # --- processes and CPU -----------------------------------------------------------------------------
 
-def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system, all threads) used so far by process ``pid``."""
+def proc_cpu(pid: int, ended: bool = False) -> float:
+    """CPU seconds (user + system, all threads) used so far by process ``pid`` (and, with ``ended``,
+    by its children that have ended)."""
     with contextlib.suppress(OSError):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return sum(int(f) for f in fields[11:15 if ended else 13]) / TICKS
     return 0.0
 
 
@@ -275,7 +276,8 @@ class Meter:
     def _db(self) -> float:
         if self.db_pid is None:
             return 0.0
-        return proc_cpu(self.db_pid) + sum(proc_cpu(p) for p in children_of(self.db_pid))
+        # backends that ended meanwhile count in the postmaster's children's times
+        return proc_cpu(self.db_pid, ended=True) + sum(proc_cpu(p) for p in children_of(self.db_pid))
 
     @contextlib.contextmanager
     def phase(self, into: dict[str, Any]) -> Iterator[None]:

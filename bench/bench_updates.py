@@ -277,14 +277,28 @@ def main() -> None:
         pool["all"] = pool["all"][len(bare):]
         mix = mix_jobs(pool, args.mix, rng)
         files = [OUT / f"pg-gctp-{args.persons}"] if args.postgres else [OUT / f"gctp-{args.persons}.sqlite"]
-        with in_memory(files) as memory, bench_gctp.server(url, "sync", args.workers) as (port, _pid):
+        with in_memory(files) as memory, bench_gctp.server(url, "sync", args.workers) as (port, pid):
             results["in_memory"] = memory
             load_before = bench_gctp.machine_cpu()
+            # the CPU each phase took in the server's processes and the database's, per update: steadier
+            # than the rates, which move with the machine's speed from one run to the next
+            meter = bench_gctp.Meter(pid, kept.postmaster_pid() if kept is not None else None)
+            cpu: dict[str, dict[str, Any]] = {"bare_moves": {}, "moves": {}, "mix": {}}
             if bare:  # the limit: the same statements with one round trip per step, no server
-                results["bare_moves"] = bare_moves.run(url, bare, args.clients, AUTHORITY)
-            results["moves"] = run_jobs(port, moves, args.clients)
-            results["mix"] = run_jobs(port, mix, args.clients)
+                with meter.phase(cpu["bare_moves"]):
+                    results["bare_moves"] = bare_moves.run(url, bare, args.clients, AUTHORITY)
+            with meter.phase(cpu["moves"]):
+                results["moves"] = run_jobs(port, moves, args.clients)
+            with meter.phase(cpu["mix"]):
+                results["mix"] = run_jobs(port, mix, args.clients)
             results["machine_cpu"] = [load_before, bench_gctp.machine_cpu()]
+            for label, used in cpu.items():
+                if label in results:
+                    results[label] |= used
+                    seconds = results[label]["seconds"] / results[label]["updates"] * 1000 / 100
+                    results[label]["server_cpu_ms"] = used["server_cpu_percent"] * seconds
+                    if "database_cpu_percent" in used:
+                        results[label]["database_cpu_ms"] = used["database_cpu_percent"] * seconds
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = OUT / f"updates-{results['database']}-{args.persons}-{stamp}.json"
         path.write_text(json.dumps(results, indent=2), encoding="utf-8")
@@ -295,6 +309,8 @@ def main() -> None:
             print(f"{label:10} {r['updates']:6,} updates in {r['seconds']:7.1f} s = {r['per_second']:7.1f}/s   "
                   f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms")
             print(f"       {r['outcomes']}")
+            cpu_ms = [f"{r[k]:.2f} ms {k.split('_')[0]}" for k in ("server_cpu_ms", "database_cpu_ms") if k in r]
+            print(f"       CPU per update: {', '.join(cpu_ms)} (machine {r['machine_busy_percent']:.0f} % busy)")
         print(f"figures in {path}")
     finally:
         if kept is not None:
