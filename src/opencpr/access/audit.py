@@ -45,6 +45,8 @@ from sqlalchemy import Connection, Engine, select
 
 from opencpr.clock import stamp
 from opencpr.register.access_schema import GENESIS_HASH, audit_head, audit_person, audit_record
+from opencpr.register.batch import Batch, Sent
+from opencpr.register.db import begin_late, begin_now
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +156,12 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "sqlite"
 
 
-def begin_write(conn: Connection) -> None:
-    """Begin ``conn``'s transaction as one that will write (see :func:`write_transaction`)."""
+def begin_write(conn: Connection, *, late: bool = False) -> None:
+    """Begin ``conn``'s transaction as one that will write (see :func:`write_transaction`); with
+    ``late``, on PostgreSQL, as one whose ``BEGIN`` waits for its first write
+    (:func:`opencpr.register.db.begin_late`)."""
+    if late:
+        begin_late(conn)
     conn.begin()  # SQLAlchemy's transaction (nothing is sent: the drivers begin implicitly) ...
     if is_sqlite(conn):
         conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # ... and SQLite's, as a writer
@@ -298,6 +304,7 @@ def append_audit(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
         # the writes below go through the driver's cursor; without a transaction begun here the
         # caller's commit would be a no-op and they would be rolled back when the connection returns
         conn.begin()
+    begin_now(conn)  # the statements below go to the driver around SQLAlchemy
     dbapi = conn.connection.dbapi_connection
     cur = dbapi.cursor()
     try:
@@ -322,6 +329,24 @@ def append_audit(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
     finally:
         cur.close()
     return [r[0] for r in records]
+
+
+def append_audit_in(batch: Batch, entries: Sequence[AuditEntry]) -> None:
+    """Chain ``entries`` onto the audit trail with the other statements of ``batch`` (its
+    transaction's): on PostgreSQL one more statement of the batch, sent with it; on SQLite, where
+    the chain's head is read first, the batch is sent and the entries appended after it."""
+    if not entries:
+        return
+    if batch.postgresql:
+        batch.add(PG_APPEND, pg_append_params(entries), check=_head_found)
+    else:
+        batch.send()
+        append_audit(batch.conn, entries)
+
+
+def _head_found(sent: Sent) -> None:
+    if sent.scalar() is None:
+        raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
 
 
 def write_audit(engine: Engine, entries: Sequence[AuditEntry]) -> list[int]:

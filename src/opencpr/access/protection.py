@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, exists, or_, select, true
 
+from opencpr.register.db import plain_read
 from opencpr.register.schema import address, person, protection
 
 NAME_AND_ADDRESS = "0001"
@@ -73,6 +74,15 @@ DEAD = "90"
 def in_force(valid_from: str | None, valid_to: str | None, day: str) -> bool:
     """True if a protection with these dates (``YYYY-MM-DD``) is in force on ``day``."""
     return (not valid_from or valid_from[:10] <= day) and (not valid_to or day < valid_to[:10])
+
+
+def types_in_force(rows: Iterable[Mapping[str, Any]], day: str) -> frozenset[str]:
+    """The protection types in force on ``day`` among a person's ``protection`` rows (the rule of
+    :func:`in_force_condition`, for rows already read)."""
+    return frozenset(r["protection_type"] for r in rows if r.get("protection_type")
+                     and (not r.get("valid_from") or r["valid_from"] <= day)
+                     and (not r.get("valid_to") or r["valid_to"] > day)
+                     and r.get("correction") not in SET_ASIDE)
 
 
 def in_force_condition(day: Any, table: Any = protection) -> ColumnElement[bool]:
@@ -141,11 +151,11 @@ _DEAD_QUERY_ONE = select(person.c.pnr).where(person.c.pnr == bindparam("pnr"), p
                                              dead_at_protected_home_condition(person.c.pnr, bindparam("day")))
 
 
-_TYPES_QUERY = (select(protection.c.pnr, protection.c.protection_type)
-                .where(protection.c.pnr.in_(bindparam("pnrs", expanding=True)),
-                       in_force_condition(bindparam("day"))))
-_TYPES_QUERY_ONE = (select(protection.c.pnr, protection.c.protection_type)
-                    .where(protection.c.pnr == bindparam("pnr"), in_force_condition(bindparam("day"))))
+_TYPES_QUERY = plain_read(select(protection.c.pnr, protection.c.protection_type)
+                          .where(protection.c.pnr.in_(bindparam("pnrs", expanding=True)),
+                                 in_force_condition(bindparam("day"))))
+_TYPES_QUERY_ONE = plain_read(select(protection.c.pnr, protection.c.protection_type)
+                              .where(protection.c.pnr == bindparam("pnr"), in_force_condition(bindparam("day"))))
 
 
 def protections_of(conn: Connection, pnrs: Iterable[str], day: str) -> dict[str, frozenset[str]]:

@@ -10,7 +10,7 @@ closes, marks and updates rows and appends the events to the log. Nothing is del
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -18,6 +18,8 @@ from sqlalchemy import Boolean, Connection, Table, and_, bindparam, insert, text
 
 from opencpr.domain.events.base import Close, Insert, LogEntry, Mark, NewPerson, PersonState, Plan, Update
 from opencpr.register import search_index
+from opencpr.register.batch import Batch, Sent
+from opencpr.register.db import plain_read
 from opencpr.register.schema import PERSON_TABLE, PERSON_TABLES, ROW_ID, TABLES, metadata, person
 
 __all__ = ["Conflict", "apply_plan", "read_state", "read_states"]
@@ -83,7 +85,7 @@ def _union_query(names: tuple[str, ...], single: bool, postgresql: bool):
         row_id = f"{alias}.{ROW_ID}" if ROW_ID in table.c else "0"  # the person row has its PNR as key
         parts.append(f"SELECT '{name}' AS t, {alias}.{by} AS p, {row_id} AS i, {row} AS j "
                      f'FROM "{table_name}" {alias} WHERE {where}')
-    statement = text(" UNION ALL ".join(parts) + " ORDER BY p, t, i")
+    statement = plain_read(text(" UNION ALL ".join(parts) + " ORDER BY p, t, i"))
     return statement if single else statement.bindparams(bindparam("pnrs", expanding=True))
 
 
@@ -129,10 +131,14 @@ _CLAIM = (update(person).where(person.c.pnr == bindparam("w_pnr"), person.c.vers
           .values(version=bindparam("w_next")))
 
 
-def _claim(conn: Connection, pnr: str, version: int) -> None:
-    done = conn.execute(_CLAIM, {"w_pnr": pnr, "w_version": version, "w_next": version + 1})
-    if done.rowcount != 1:
-        raise Conflict(pnr)
+def _rows(expected: int | None, pnr: str) -> Callable[[Sent], None]:
+    """A batch check: the statement changed ``expected`` rows (None: at least one), else the person
+    was changed meanwhile."""
+    def check(sent: Sent) -> None:
+        changed = sent.rowcount == expected if expected is not None else sent.rowcount >= 1
+        if not changed:
+            raise Conflict(pnr)
+    return check
 
 
 @cache
@@ -152,13 +158,13 @@ def _update(table_name: str, columns: tuple[str, ...], by_id: bool, only_current
     return update(table).where(and_(*where)).values({c: bindparam(f"v_{c}") for c in columns})
 
 
-def _set(conn: Connection, table_name: str, pnr: str, row_id: int | None, values: Mapping[str, Any],
-         only_current: bool = False) -> int:
+def _set(batch: Batch, table_name: str, pnr: str, row_id: int | None, values: Mapping[str, Any], *,
+         only_current: bool = False, rows: int | None = 1) -> None:
     columns = tuple(sorted(values))
     params = {"w_pnr": pnr, "w_id": row_id, **{f"v_{c}": values[c] for c in columns}}
     if row_id is None:
         params.pop("w_id")
-    return conn.execute(_update(table_name, columns, row_id is not None, only_current), params).rowcount
+    batch.add(_update(table_name, columns, row_id is not None, only_current), params, check=_rows(rows, pnr))
 
 
 _PERSON_FILTERS = ("sex", "birth_date", "status")
@@ -211,57 +217,62 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
     be left alone where the plan does not change them.
     """
     tables = _tables()
+    # the statements go out together (one round trip on PostgreSQL): each claim and each row the
+    # plan expects to change is checked when the answers are back, before anything is committed
+    batch = Batch(conn)
     new_persons = {c.pnr for c in plan.changes if isinstance(c, NewPerson)}
     for pnr in plan.persons():
         if pnr in new_persons:
             continue
         if pnr not in versions:
             raise KeyError(f"the plan changes {pnr}, whose state was not read")
-        _claim(conn, pnr, versions[pnr])
+        batch.add(_CLAIM, {"w_pnr": pnr, "w_version": versions[pnr], "w_next": versions[pnr] + 1},
+                  check=_rows(1, pnr))
     for change in plan.changes:
         if isinstance(change, NewPerson):
-            conn.execute(_insert(PERSON_TABLE), {**dict(change.values), "pnr": change.pnr,
-                                                 "registered_at": registered_at, "version": 1})
+            batch.add(_insert(PERSON_TABLE), {**dict(change.values), "pnr": change.pnr,
+                                              "registered_at": registered_at, "version": 1})
         elif isinstance(change, Insert):
             table = tables[change.table]
             values = {k: v for k, v in change.values.items() if k in table.c}
-            conn.execute(_insert(change.table), {**values, "pnr": change.pnr, "authority": authority,
-                                                 "registered_at": registered_at})
+            batch.add(_insert(change.table), {**values, "pnr": change.pnr, "authority": authority,
+                                              "registered_at": registered_at})
         elif isinstance(change, Close):
-            if _set(conn, change.table, change.pnr, change.row_id, {"current": False, "valid_to": change.valid_to},
-                    only_current=True) != 1:
-                raise Conflict(change.pnr)
+            _set(batch, change.table, change.pnr, change.row_id, {"current": False, "valid_to": change.valid_to},
+                 only_current=True)
         elif isinstance(change, Mark):
             table = tables[change.table]
             marked = {"correction": change.correction} | ({"current": False} if "current" in table.c else {})
-            if _set(conn, change.table, change.pnr, change.row_id, marked) != 1:
-                raise Conflict(change.pnr)
+            _set(batch, change.table, change.pnr, change.row_id, marked)
         elif isinstance(change, Update):
             table = tables[change.table]
             values = {k: v for k, v in change.values.items() if k in table.c}
-            if values and _set(conn, change.table, change.pnr, change.row_id, values) < 1:
-                raise Conflict(change.pnr)
+            if values:
+                _set(batch, change.table, change.pnr, change.row_id, values, rows=None)
         else:  # pragma: no cover
             raise TypeError(change)
     # keep the name search up to date: names (words) and the values its filters test (sex, birth
     # date, status on the person row, current municipality and citizenship)
     renamed = {c.pnr for c in plan.changes if isinstance(c, NewPerson) or getattr(c, "table", None) == "name"}
     refiltered = _filters_changed(plan, before) - renamed
-    for pnr in sorted(renamed):
-        search_index.refresh_person(conn, pnr)
+    if renamed:  # the names are indexed from the rows written: those go first
+        batch.send()
+        for pnr in sorted(renamed):
+            search_index.refresh_person(conn, pnr)
     for pnr in sorted(refiltered):
-        search_index.refresh_filters(conn, pnr)
-    ids = []
-    for entry in plan.log:
-        ids.append(_log(conn, entry, registered_at, authority, event_date, detail))
-    return ids
+        search_index.refresh_filters_in(batch, pnr)
+    logged = [batch.add(_LOG, _log_params(entry, registered_at, authority, event_date, detail))
+              for entry in plan.log]
+    batch.send()
+    return [int(sent.scalar()) for sent in logged]
 
 
-def _log(conn: Connection, entry: LogEntry, registered_at: str, authority: str, event_date: str,
-         detail: Mapping[str, Any] | None) -> int:
+_LOG = insert(metadata.tables["event"]).returning(metadata.tables["event"].c[ROW_ID])
+
+
+def _log_params(entry: LogEntry, registered_at: str, authority: str, event_date: str,
+                detail: Mapping[str, Any] | None) -> dict[str, Any]:
     text = json.dumps({"summary": entry.summary, **(detail or {})}, ensure_ascii=False, sort_keys=True)
-    result = conn.execute(_insert("event"), {"pnr": entry.pnr, "registered_at": registered_at,
-                                             "event_code": entry.event_code,
-                                             "derived_marker": entry.derived_marker or None, "event_date": event_date,
-                                             "authority": authority, "source": "update", "detail": text})
-    return int(result.inserted_primary_key[0])
+    return {"pnr": entry.pnr, "registered_at": registered_at, "event_code": entry.event_code,
+            "derived_marker": entry.derived_marker or None, "event_date": event_date, "authority": authority,
+            "source": "update", "detail": text}

@@ -8,8 +8,9 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 #: SQLite reads the database through a memory map of up to this size (the file's pages straight from
@@ -47,7 +48,62 @@ def make_engine(url: str, **kwargs) -> Engine:
     # keeps ``pool_size`` (the setting ``db_pool_size``) and opens at most as many more for a burst
     kwargs["pool_size"] = kwargs.get("pool_size") or POOL_SIZE
     kwargs.setdefault("max_overflow", kwargs["pool_size"])
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "before_cursor_execute", _begin_before_writing)
+    return engine
+
+
+#: Execution option of a statement that only reads and takes no lock (:func:`plain_read`).
+PLAIN_READ = "opencpr_plain_read"
+#: Execution option of a connection whose transaction begins with its first write (:func:`begin_late`).
+LATE_BEGIN = "opencpr_late_begin"
+
+
+def plain_read(statement: Any) -> Any:
+    """Mark ``statement`` as one that reads and takes no lock: in a transaction begun late
+    (:func:`begin_late`) it may run before the ``BEGIN``, on a snapshot of its own. Under
+    PostgreSQL's ``READ COMMITTED`` every statement of a transaction takes a snapshot of its own
+    anyway, so for such a statement nothing changes but the round trip saved."""
+    return statement.execution_options(**{PLAIN_READ: True})
+
+
+def begin_late(conn: Connection) -> None:
+    """PostgreSQL: begin ``conn``'s transaction with its first write instead of its first statement.
+
+    psycopg sends ``BEGIN`` as a round trip of its own before a transaction's first statement. A
+    call that writes usually reads first; here the driver runs in autocommit until a statement
+    other than a :func:`plain_read` comes, and ``BEGIN`` goes out just before it — in the same
+    round trip when it goes in a :class:`~opencpr.register.batch.Batch`. Every statement that is
+    not marked as a plain read (a write, a lock, a savepoint) still runs inside the transaction.
+    Commit and rollback work as before. On SQLite nothing changes."""
+    if conn.dialect.name != "postgresql" or conn.in_transaction():
+        return
+    conn.execution_options(isolation_level="AUTOCOMMIT", **{LATE_BEGIN: True})
+
+
+def begun_late(conn: Connection) -> bool:
+    """``conn`` is in a transaction begun late (:func:`begin_late`) that has not yet sent ``BEGIN``."""
+    return bool(conn.get_execution_options().get(LATE_BEGIN)) and _idle(conn.connection.driver_connection)
+
+
+def begin_now(conn: Connection) -> None:
+    """Send the ``BEGIN`` of a transaction begun late, if not yet sent (before statements that go
+    to the driver around SQLAlchemy)."""
+    if begun_late(conn):
+        conn.connection.driver_connection.execute("BEGIN")
+
+
+def _idle(driver: Any) -> bool:
+    from psycopg import pq
+
+    return driver.pgconn.transaction_status == pq.TransactionStatus.IDLE
+
+
+def _begin_before_writing(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
+                          executemany: bool) -> None:
+    options = context.execution_options if context is not None else conn.get_execution_options()
+    if options.get(LATE_BEGIN) and not options.get(PLAIN_READ) and _idle(cursor.connection):
+        cursor.connection.execute("BEGIN")
 
 
 #: PostgreSQL connections a process keeps open by default (it opens up to as many more for a burst)

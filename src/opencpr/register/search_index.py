@@ -41,6 +41,7 @@ from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from opencpr.domain import reference
 from opencpr.domain.folding import fold, sql_fold, sql_fold_letters, sql_squeeze
+from opencpr.register.batch import Batch
 from opencpr.register.schema import clear_address, name, name_search, name_word, road_name
 
 __all__ = ["FILTER_COLUMNS", "FTS_TABLE", "TRIGRAM_INDEX", "Mark", "fill_filters", "fill_since", "mark",
@@ -352,3 +353,8 @@ def refresh_filters(conn: Connection, pnr: str) -> None:
     """Copy one person's sex, birth date, status, municipality and citizenship into their name
     words again (call after changing their person row, current address or citizenship)."""
     fill_filters(conn, "p.pnr = :pnr", {"pnr": pnr})
+
+
+def refresh_filters_in(batch: Batch, pnr: str) -> None:
+    """:func:`refresh_filters` as one statement more of ``batch``."""
+    batch.add(_fill_filters_statement("p.pnr = :pnr", batch.postgresql), {"pnr": pnr})

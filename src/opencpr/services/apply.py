@@ -22,6 +22,7 @@ from opencpr.domain.events.base import EventType, Problem, Situation
 from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import PNRAllocator
 from opencpr.register.changes import Conflict, apply_plan, pnr_condition, pnr_params
+from opencpr.register.db import plain_read
 from opencpr.register.schema import person
 from opencpr.services.errors import DataRefused, UpdateConflict
 
@@ -30,7 +31,7 @@ __all__ = ["apply_event", "new_pnr", "read_versions"]
 
 @cache
 def _versions_query(single: bool):
-    return select(person.c.pnr, person.c.version).where(pnr_condition(person.c.pnr, single))
+    return plain_read(select(person.c.pnr, person.c.version).where(pnr_condition(person.c.pnr, single)))
 
 
 def read_versions(conn: Connection, pnrs: list[str]) -> dict[str, int]:

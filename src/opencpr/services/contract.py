@@ -132,7 +132,7 @@ _MUNICIPALITY_QUERY = select(address.c.municipality).where(address.c.pnr == bind
 class ServiceContext:
     """What a service gets from the gate: the connection, the actor, the day and the primitives."""
 
-    __slots__ = ("conn", "actor", "grant", "now", "today", "memo", "_protections", "_touched")
+    __slots__ = ("conn", "actor", "grant", "now", "today", "memo", "_protections", "_touched", "_deferred")
 
     def __init__(self, key: object, conn: Connection, actor: Actor, grant: Grant, now: dt.datetime,
                  memo: Memo | None = None) -> None:
@@ -146,6 +146,7 @@ class ServiceContext:
         self.memo = memo if memo is not None else Memo(0)
         self._protections: dict[str, frozenset[str]] = {}
         self._touched: list[str] = []
+        self._deferred: list[tuple[Any, dict[str, Any]]] = []
 
     @property
     def sees_protected_addresses(self) -> bool:
@@ -201,3 +202,9 @@ class ServiceContext:
     def touch(self, *pnrs: str) -> None:
         """Name persons the call changed (or read without returning) for the audit record."""
         self._touched.extend(pnrs)
+
+    def defer(self, statement: Any, params: dict[str, Any]) -> None:
+        """Write ``statement`` at the end of the call, with the call's audit record and in the round
+        trip that commits (a write whose result the call does not need). Dropped if the call fails;
+        the call's own later reads do not see it."""
+        self._deferred.append((statement, params))

@@ -38,7 +38,7 @@ from sqlalchemy import ColumnElement, Engine
 from opencpr.access import sessions, subscribers
 from opencpr.access.actor import Actor
 from opencpr.access.anchor import Anchoring, AnchorTarget
-from opencpr.access.audit import AuditEntry, AuditWriter, append_audit, begin_write, write_audit
+from opencpr.access.audit import AuditEntry, AuditWriter, append_audit_in, begin_write, write_audit
 from opencpr.access.groups import Scope
 from opencpr.access.guard import RefusalLog, Throttle
 from opencpr.access.passwords import Passwords
@@ -47,6 +47,7 @@ from opencpr.clock import Clock, SystemClock
 from opencpr.config import Limits
 from opencpr.domain.kvit import Kvit, KvitError
 from opencpr.domain.pnr import is_valid
+from opencpr.register.batch import Batch
 from opencpr.register.db import writer_turn
 from opencpr.services.contract import GATE_ONLY, Memo, Outcome, ServiceContext, ServiceSpec
 from opencpr.services.errors import NoAccess, ProtectionLeak, TooManyAttempts
@@ -161,14 +162,29 @@ class Gate:
             raise refusal
         with writer_turn(self.engine) if sync else contextlib.nullcontext(), \
                 (self.engine if sync else self.reads).connect() as conn:
-            if sync:  # this transaction will write the audit record: begin it as a writer
-                begin_write(conn)
+            if sync:  # this transaction will write the audit record: begin it as a writer, on
+                begin_write(conn, late=True)  # PostgreSQL with its first write (reads go first)
             ctx = ServiceContext(GATE_ONLY, conn, actor, grant, now, self.memo)
             try:
                 if grant.scope is not Scope.ALL:
                     self._check_scope(ctx, spec, keys)
                 outcome = spec.run(ctx, **keys)
                 self._protect(ctx, spec, outcome)
+                persons = outcome.persons()
+                if ctx._touched:
+                    persons = tuple(dict.fromkeys(persons + tuple(ctx._touched)))
+                entry = AuditEntry(_stamp(now), actor.kind, actor.ident, actor.authority, actor.group.name,
+                                   actor.client, service, spec.action, persons, 0, "", outcome.detail,
+                                   spec.billable)
+                # what the call deferred, its audit record (sync) and the commit: one round trip on
+                # PostgreSQL. Commit even a read-only call: psycopg drops its prepared statements on
+                # ROLLBACK, which makes the next lookups on PostgreSQL parse and plan their queries again
+                batch = Batch(conn)
+                for statement, params in ctx._deferred:
+                    batch.add(statement, params)
+                if sync:
+                    append_audit_in(batch, [entry])
+                batch.commit()
             except Exception as exc:
                 conn.rollback()
                 persons = tuple(dict.fromkeys(_key_pnr(spec, keys) + tuple(ctx._touched)))
@@ -176,16 +192,6 @@ class Gate:
                 if isinstance(exc, KvitError):
                     exc.recorded = True
                 raise
-            persons = outcome.persons()
-            if ctx._touched:
-                persons = tuple(dict.fromkeys(persons + tuple(ctx._touched)))
-            entry = AuditEntry(_stamp(now), actor.kind, actor.ident, actor.authority, actor.group.name,
-                               actor.client, service, spec.action, persons, 0, "", outcome.detail, spec.billable)
-            if sync:
-                append_audit(conn, [entry])
-            # commit even a read-only call: psycopg drops its prepared statements on ROLLBACK,
-            # which makes the next lookups on PostgreSQL parse and plan their queries again
-            conn.commit()
         if not sync:
             self._durable(self.writer.submit(entry))
         return outcome

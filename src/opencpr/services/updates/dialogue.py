@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from opencpr.access.protection import NAME_AND_ADDRESS
+from opencpr.access.protection import NAME_AND_ADDRESS, types_in_force
 from opencpr.clock import stamp
 from opencpr.domain import reference
 from opencpr.domain.codes import PERSON_STATUS
@@ -121,12 +121,14 @@ def _actions(event: EventType, state: str) -> list[str]:
 # --- the steps ------------------------------------------------------------------------------------------
 
 def _situation(ctx: ServiceContext, event: EventType, keys: Keys, raw: Mapping[str, Any], ts: str | None = None,
-               *, validated: Mapping[str, int] | None = None
+               *, validated: Mapping[str, int] | None = None, session: Mapping[str, Any] | None = None
                ) -> tuple[Situation | None, dict[str, PersonState], list[Problem], dict, dict]:
     """The event's situation: its data parsed and checked, the persons' state (read, or kept from
-    the session's last step when nobody has changed since), and the rules' problems."""
+    the session's last step when nobody has changed since, as the versions read with the
+    ``session`` show), and the rules' problems."""
     values, texts, problems = check_fields(event, raw, ctx.now.date())
-    states = kept_states(ctx, ts, event.reads, validated=validated)
+    versions = {session["pnr"]: session["person_version"]} if session is not None and session["pnr"] else None
+    states = kept_states(ctx, ts, event.reads, validated=validated, versions=versions)
     if states is None:
         states = read_states(ctx.conn, [keys.pnr] if keys.pnr else [], event.reads)
     person = states.get(keys.pnr) if keys.pnr else None
@@ -156,12 +158,14 @@ def _initiate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
         check_primary(ctx, event, keys)
     master: dict[str, Any] = {}
     current: dict[str, Any] = {}
+    # what initiation shows, the rows the event reads, and the person's protection (read with them)
     shown = None if event.reads is None else tuple(dict.fromkeys(("address", "clear_address", "name", *event.concerns,
-                                                                  *event.reads)))
+                                                                  *event.reads, "protection")))
     if keys.pnr:
         state = read_states(ctx.conn, [keys.pnr], shown).get(keys.pnr)
         if state is None:
             raise PersonNotFound()
+        ctx.know_protections(keys.pnr, types_in_force(state.rows.get("protection", ()), ctx.today))
         master = master_data(ctx, state)
         current = _current_data(event, state)
     now = stamp(ctx.now)
@@ -193,9 +197,9 @@ def _validate(ctx: ServiceContext, event_code: str, pnr: str | None = None, even
               primary: str | None = None) -> Outcome:
     event = event_named(event_code)
     keys = parse_keys(ctx, event, pnr, event_date, authority, primary)
-    load_session(ctx, ts, keys)
+    session = load_session(ctx, ts, keys)
     assert ts is not None
-    situation, states, problems, values, texts = _situation(ctx, event, keys, data or {}, ts)
+    situation, states, problems, values, texts = _situation(ctx, event, keys, data or {}, ts, session=session)
     if problems:
         touch_session(ctx, ts, state="initiated", data=None, versions=None)
         raise DataRefused(problems)

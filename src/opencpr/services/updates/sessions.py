@@ -25,7 +25,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from opencpr.clock import stamp
 from opencpr.domain.events.base import PersonState
-from opencpr.register.schema import update_session
+from opencpr.register.batch import Batch
+from opencpr.register.db import plain_read
+from opencpr.register.schema import person, update_session
 from opencpr.services.apply import read_versions
 from opencpr.services.contract import ServiceContext
 from opencpr.services.errors import KeysChanged, MissingKey, SessionUnknown
@@ -54,16 +56,24 @@ def open_session(conn: Connection, now: dt.datetime, values: Mapping[str, Any]) 
     micro = time.time_ns() // 1000 % 1_000_000
     for step in range(1_000_000):
         ts = f"{now:%Y%m%d%H%M%S}{(micro + step) % 1_000_000:06d}"
-        if conn.execute(statement, {**values, "id": ts}).first() is not None:
+        batch = Batch(conn)  # on PostgreSQL with the transaction's BEGIN, if it waits for this write
+        inserted = batch.add(statement, {**values, "id": ts})
+        batch.send()
+        if inserted.rows:
             return ts
     raise RuntimeError("no free session stamp in this second")  # pragma: no cover
 
 
-_SESSION_QUERY = select(update_session).where(update_session.c.id == bindparam("ts"))
+#: The session and, in the same statement, the version its person has now (``person_version``).
+_SESSION_QUERY = plain_read(
+    select(update_session, person.c.version.label("person_version"))
+    .select_from(update_session.outerjoin(person, person.c.pnr == update_session.c.pnr))
+    .where(update_session.c.id == bindparam("ts")))
 
 
 def session_row(conn: Connection, ts: str) -> Mapping[str, Any] | None:
-    """The session ``ts`` as stored, whoever it belongs to and whatever its state."""
+    """The session ``ts`` as stored, whoever it belongs to and whatever its state, and the version
+    its person has now (``person_version``; None for a session without a person)."""
     return conn.execute(_SESSION_QUERY, {"ts": str(ts).strip()}).mappings().first()
 
 
@@ -91,9 +101,10 @@ def _session_update(columns: tuple[str, ...]):
 
 
 def touch_session(ctx: ServiceContext, ts: str, **values: Any) -> None:
-    """Write ``values`` to the session and move its expiry :data:`SESSION_IDLE` on from now."""
+    """Write ``values`` to the session and move its expiry :data:`SESSION_IDLE` on from now (at the
+    end of the call, with its audit record: :meth:`ServiceContext.defer`)."""
     columns = tuple(sorted(values))
-    ctx.conn.execute(_session_update(columns), {
+    ctx.defer(_session_update(columns), {
         "w_id": ts, "v_updated_at": stamp(ctx.now), "v_expires_at": stamp(ctx.now + SESSION_IDLE),
         **{f"v_{c}": values[c] for c in columns}})
 
@@ -123,9 +134,11 @@ def forget(ctx: ServiceContext, ts: str | None) -> None:
 
 
 def kept_states(ctx: ServiceContext, ts: str | None, tables: tuple[str, ...] | None, *,
-                validated: Mapping[str, int] | None = None) -> dict[str, PersonState] | None:
+                validated: Mapping[str, int] | None = None,
+                versions: Mapping[str, int | None] | None = None) -> dict[str, PersonState] | None:
     """The state kept from the session's last step, if it covers ``tables`` and no person in it has
-    changed since (each person's version is read again: one query instead of every table).
+    changed since (each person's version is read again: one query instead of every table; none
+    when ``versions``, read with the session, covers every person kept).
 
     With ``validated`` (a save: the versions the session validated) the state is used only if it
     is the one validated, and the versions are left for the save to check (it claims each person it
@@ -139,7 +152,9 @@ def kept_states(ctx: ServiceContext, ts: str | None, tables: tuple[str, ...] | N
         return dict(kept.states) if same else None
     if not kept.states:
         return {}
-    now = read_versions(ctx.conn, sorted(kept.states))
+    # the versions read with the session (its person's) serve when they cover every person kept
+    now = versions if versions is not None and set(kept.states) <= set(versions) \
+        else read_versions(ctx.conn, sorted(kept.states))
     if any(now.get(p) != s.version for p, s in kept.states.items()):
         forget(ctx, ts)
         return None
