@@ -181,3 +181,19 @@ def test_the_server_runs_its_event_loops_on_uvloop():
 
     _run_loop(which())
     assert seen == [uvloop.Loop]
+
+
+def test_the_reference_tables_are_read_before_the_first_request(tmp_path):
+    """The authority table and the roads take about half a second to read; read on first use, the
+    first requests after a start waited for them, each thread that asked reading them again."""
+    code = (
+        "from opencpr.domain import reference\n"
+        "from opencpr.register.db import make_engine\n"
+        "tables = (reference._authority_table, reference._roads, reference.postal_codes)\n"
+        "assert [t.cache_info().currsize for t in tables] == [0, 0, 0]\n"
+        "from opencpr.app import create_app\n"
+        f"create_app(make_engine('sqlite:///{tmp_path / 'register.sqlite'}'), run_due_every=None)\n"
+        "print([t.cache_info().currsize for t in tables])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[1, 1, 1]"

@@ -32,6 +32,7 @@ from opencpr.api.soap import cprlookup, sf1520, sf6002
 from opencpr.bootstrap import make_gate, open_engine
 from opencpr.clock import Clock
 from opencpr.config import Settings
+from opencpr.domain import reference
 from opencpr.services import catalogue as cat
 from opencpr.services.gate import AuditMode, Gate
 
@@ -52,6 +53,7 @@ def create_app(engine: Engine, *, clock: Clock | None = None, audit_mode: AuditM
     unfetched_days = settings.unfetched_alert_days if settings is not None else 7.0
     handler = gctp_api.GctpHandler(gate, env=gctp_env)
     cat.catalogue()  # import every service module before the first request
+    reference.load()  # and read the reference tables (authorities, roads, postal codes)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -22,6 +22,7 @@ from importlib import resources
 from typing import NamedTuple
 
 __all__ = [
+    "load",
     "AUTHORITY_TYPES",
     "COUNTRY",
     "DENMARK",
@@ -446,3 +447,12 @@ def roads(municipality: str | int) -> list[Road]:
 def road(municipality: str | int, road_code: str | int) -> Road | None:
     """One road, or None."""
     return _roads().get(_code4(municipality), {}).get(_code4(road_code))
+
+
+def load() -> None:
+    """Read every reference table now (each is read once, on first use, and kept): a server calls
+    this before its first request, which would otherwise wait for the tables — in every thread
+    that asks for one before the first has finished reading it."""
+    for table in (_authority_table, _municipality_infos, _municipality_cvrs, _municipalities_by_cvr, postal_codes,
+                  _postal_by_municipality, _roads):
+        table()
