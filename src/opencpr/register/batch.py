@@ -130,7 +130,7 @@ class Batch:
                 if result is None or result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
                     break  # the statement that failed, or one after it: not run
                 item.sent.rowcount = cursor.rowcount
-                item.sent.rows = cursor.fetchall() if cursor.description is not None else []
+                item.sent.rows = cursor.fetchall() if result.status == pq.ExecStatus.TUPLES_OK else []
                 if item.check is not None:
                     item.check(item.sent)
         finally:
