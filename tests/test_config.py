@@ -60,3 +60,21 @@ def test_the_database_pool_size_reaches_the_servers_engine(tmp_path: Path):
     assert (engine.pool.size(), engine.pool._max_overflow) == (8, 8)
     assert open_engine("postgresql://u@127.0.0.1:1/db", migrate=False).pool.size() == 20
     assert open_engine(f"sqlite:///{tmp_path / 'r.sqlite'}", migrate=False, pool_size=8).pool.size() == 5
+
+
+def test_a_sqlite_register_can_wait_for_the_disk_at_every_commit(tmp_path):
+    """``?synchronous=full`` on a SQLite URL: every commit waits for the disk (durable when the
+    machine stops, as PostgreSQL is); without it, SQLite's WAL default NORMAL."""
+    from sqlalchemy import text
+
+    from opencpr.register.db import make_engine
+
+    for query, expected in (("", 1), ("?synchronous=full", 2), ("?synchronous=NORMAL", 1)):
+        engine = make_engine(f"sqlite:///{tmp_path / 'register.sqlite'}{query}")
+        with engine.connect() as conn:
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == expected
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert engine.url.database == str(tmp_path / "register.sqlite")
+        engine.dispose()
+    with pytest.raises(ValueError, match="synchronous=off in the database URL: normal or full"):
+        make_engine(f"sqlite:///{tmp_path / 'register.sqlite'}?synchronous=off")

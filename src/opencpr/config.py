@@ -10,7 +10,7 @@ WAL mode) served on ``https://127.0.0.1:8443`` with the development certificates
 key                   environment variable       default
 ====================  =========================  =============================================
 data_dir              OPENCPR_DATA_DIR           ``./data``
-database_url          OPENCPR_DATABASE_URL       ``sqlite:///<data_dir>/opencpr.sqlite``
+database_url          OPENCPR_DATABASE_URL       ``sqlite:///<data_dir>/opencpr.sqlite`` (``?synchronous=full``: SQLite waits for the disk at every commit)
 host                  OPENCPR_HOST               ``127.0.0.1``
 https_port            OPENCPR_HTTPS_PORT         ``8443`` (0: no HTTPS listener)
 http_port             OPENCPR_HTTP_PORT          ``0`` (no plain HTTP unless asked)

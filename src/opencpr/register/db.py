@@ -18,20 +18,33 @@ from sqlalchemy.engine import make_url
 SQLITE_MMAP_BYTES = 64 * 1024**3
 
 
+#: SQLite's ``synchronous`` settings a register URL may ask for (``?synchronous=full``).
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
+
+
 def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for ``url``. SQLite gets WAL, a busy timeout and its data directory made."""
+    """An engine for ``url``. SQLite gets WAL, a busy timeout and its data directory made.
+
+    SQLite commits with ``synchronous=NORMAL`` unless the URL asks for ``?synchronous=full``:
+    NORMAL (WAL) loses no committed transaction when the server process dies, but the last ones
+    may be lost when the machine does (power, kernel); FULL waits for the disk at every commit,
+    as PostgreSQL's ``fsync`` and ``synchronous_commit`` do."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        synchronous = str(parsed.query.get("synchronous", "normal")).upper()
+        if synchronous not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"synchronous={synchronous.lower()} in the database URL: normal or full")
+        parsed = parsed.difference_update_query(["synchronous"])
         kwargs.pop("pool_size", None)  # the embedded database: a connection per thread, no server to spare
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every SQLite test
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA cache_size=-65536")
             cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
