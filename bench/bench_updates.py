@@ -1,7 +1,8 @@
 """Update services over GCTP, end to end: complete updates (initiate + validate + save) per second.
 
     .venv/bin/python bench/bench_updates.py [--persons 1000000] [--postgres] [--reuse] [--updates 2000]
-                                            [--mix 5000] [--clients 4] [--workers 1]
+                                            [--mix 5000] [--clients 4] [--workers 1] [--rounds 3]
+                                            [--sqlite-synchronous full]
 
 1. Builds (or, with ``--reuse``, reuses) a register of N generated persons with the demo user, as
    ``bench_gctp.py`` does (``bench/out/gctp-<N>.sqlite`` or the kept PostgreSQL cluster).
@@ -13,10 +14,17 @@
 4. **Moves**: ``--updates`` complete moves of distinct random residents to random addresses in their
    municipality, by ``--clients`` client threads, each update three GCTP requests (``initier``,
    ``valider``, ``gem``) — updates per second and the latency of a complete update (p50/p95/p99).
+   The limit and the moves run in turns, ``--rounds`` times each on a share of the residents: the
+   machine's speed drifts by a tenth or more between runs minutes apart, so each round gives its
+   own ratio, and the median of them is the figure.
+   Each phase also gives the CPU the server's processes and the database's took per update.
 5. **A day's mix**: ``--mix`` changes in the proportions CPR sees (moves 80 %, births 7 %, deaths 6 %,
    marriages 4 %, name changes 3 %), on distinct persons, in random order — the time for the whole
    mix and the rate.
 6. Prints a table and writes the figures to ``bench/out/updates-<database>-<N>-<time>.json``.
+
+SQLite commits with ``synchronous=NORMAL`` as the server does by default; ``--sqlite-synchronous
+full`` makes every commit wait for the disk, as PostgreSQL's durable settings do.
 """
 
 from __future__ import annotations
@@ -24,14 +32,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import http.client
 import json
 import os
 import random
 import re
+import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +163,35 @@ def run_jobs(port: int, jobs: list[tuple], clients: int) -> dict[str, Any]:
     return results
 
 
+def metered(meter: Any, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``run()``'s figures with the CPU the server and the database took per update meanwhile."""
+    used: dict[str, Any] = {}
+    with meter.phase(used):
+        result = run()
+    per_update = result["seconds"] / result["updates"] * 1000 / 100  # percent of a core -> ms per update
+    result["server_cpu_ms"] = used["server_cpu_percent"] * per_update
+    if "database_cpu_percent" in used:
+        result["database_cpu_ms"] = used["database_cpu_percent"] * per_update
+    return result | {"machine_busy_percent": used["machine_busy_percent"]}
+
+
+def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rounds of one phase together: their updates over their time; the latencies and CPU
+    per update weighted by each round's updates."""
+    updates = sum(r["updates"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    outcomes: dict[str, int] = {}
+    for r in runs:
+        for k, v in r["outcomes"].items():
+            outcomes[k] = outcomes.get(k, 0) + v
+    out: dict[str, Any] = {"updates": updates, "seconds": round(seconds, 2),
+                           "per_second": round(updates / seconds, 1), "outcomes": outcomes}
+    for key in ("p50_ms", "p95_ms", "p99_ms", "server_cpu_ms", "database_cpu_ms"):
+        if key in runs[0]:
+            out[key] = round(sum(r[key] * r["updates"] for r in runs) / updates, 2)
+    return out
+
+
 def move_jobs(pool: dict[str, list[Any]], n: int, rng: random.Random) -> list[tuple[str, str | None, dict]]:
     people = pool["all"][:n]
     return [("A01", r.pnr, address_in(r.municipality, rng)) for r in people]
@@ -247,6 +286,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3, help="the moves and their limit in turns, this many times")
+    parser.add_argument("--sqlite-synchronous", choices=("normal", "full"), default="normal")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     kept = None
@@ -257,6 +298,8 @@ def main() -> None:
         url = f"sqlite:///{OUT / f'gctp-{args.persons}.sqlite'}"
     try:
         info = bench_gctp.build(url, args.persons, 1, args.reuse)
+        if not args.postgres and args.sqlite_synchronous == "full":
+            url += "?synchronous=full"  # the server's engines wait for the disk at every commit
         if args.postgres:  # every save waits for its commit: PostgreSQL serves with its durable settings
             from opencpr.register.db import make_engine
 
@@ -264,7 +307,7 @@ def main() -> None:
             settings = bench_gctp.durable(engine)
             engine.dispose()
         else:
-            settings = {"journal_mode": "wal", "synchronous": "normal"}
+            settings = {"journal_mode": "wal", "synchronous": args.sqlite_synchronous}
         print(f"database settings: {settings}", flush=True)
         rng = random.Random(args.seed)
         pool = candidates(url, args.seed, 2 * args.updates + args.mix)
@@ -280,28 +323,33 @@ def main() -> None:
         with in_memory(files) as memory, bench_gctp.server(url, "sync", args.workers) as (port, pid):
             results["in_memory"] = memory
             load_before = bench_gctp.machine_cpu()
-            # the CPU each phase took in the server's processes and the database's, per update: steadier
-            # than the rates, which move with the machine's speed from one run to the next
+            # each phase also gives the CPU the server's processes and the database's took per update
             meter = bench_gctp.Meter(pid, kept.postmaster_pid() if kept is not None else None)
-            cpu: dict[str, dict[str, Any]] = {"bare_moves": {}, "moves": {}, "mix": {}}
-            if bare:  # the limit: the same statements with one round trip per step, no server
-                with meter.phase(cpu["bare_moves"]):
-                    results["bare_moves"] = bare_moves.run(url, bare, args.clients, AUTHORITY)
-            with meter.phase(cpu["moves"]):
-                results["moves"] = run_jobs(port, moves, args.clients)
-            with meter.phase(cpu["mix"]):
-                results["mix"] = run_jobs(port, mix, args.clients)
+            rounds = []
+            for n in range(args.rounds):
+                done: dict[str, Any] = {}
+                if bare:  # the limit: the same statements with one round trip per step, no server
+                    done["bare_moves"] = metered(meter, functools.partial(
+                        bare_moves.run, url, bare[n::args.rounds], args.clients, AUTHORITY))
+                done["moves"] = metered(meter, functools.partial(run_jobs, port, moves[n::args.rounds], args.clients))
+                if bare:
+                    done["ratio"] = round(done["moves"]["per_second"] / done["bare_moves"]["per_second"], 3)
+                rounds.append(done)
+            results["rounds"] = rounds
+            for label in ("bare_moves", "moves"):
+                if label in rounds[0]:
+                    results[label] = combined([r[label] for r in rounds])
+            if bare:
+                results["ratio_median"] = statistics.median(r["ratio"] for r in rounds)
+            results["mix"] = metered(meter, functools.partial(run_jobs, port, mix, args.clients))
             results["machine_cpu"] = [load_before, bench_gctp.machine_cpu()]
-            for label, used in cpu.items():
-                if label in results:
-                    results[label] |= used
-                    seconds = results[label]["seconds"] / results[label]["updates"] * 1000 / 100
-                    results[label]["server_cpu_ms"] = used["server_cpu_percent"] * seconds
-                    if "database_cpu_percent" in used:
-                        results[label]["database_cpu_ms"] = used["database_cpu_percent"] * seconds
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = OUT / f"updates-{results['database']}-{args.persons}-{stamp}.json"
         path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        for n, done in enumerate(results["rounds"], 1):
+            print(f"round {n}: " + ", ".join(f"{label} {done[label]['per_second']:.1f}/s"
+                                              for label in ("bare_moves", "moves") if label in done)
+                  + (f", ratio {done['ratio']:.2f}" if "ratio" in done else ""))
         for label in ("bare_moves", "moves", "mix"):
             if label not in results:
                 continue
@@ -310,7 +358,9 @@ def main() -> None:
                   f"p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms")
             print(f"       {r['outcomes']}")
             cpu_ms = [f"{r[k]:.2f} ms {k.split('_')[0]}" for k in ("server_cpu_ms", "database_cpu_ms") if k in r]
-            print(f"       CPU per update: {', '.join(cpu_ms)} (machine {r['machine_busy_percent']:.0f} % busy)")
+            print(f"       CPU per update: {', '.join(cpu_ms)}")
+        if "ratio_median" in results:
+            print(f"moves / bare moves: median of the rounds {results['ratio_median']:.2f}")
         print(f"figures in {path}")
     finally:
         if kept is not None:
