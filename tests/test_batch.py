@@ -139,3 +139,37 @@ def test_a_transaction_begun_late_begins_before_its_first_write(engine):
         other.rollback()
         conn.commit()
     assert _events(engine) == [(PNR, "A13")]
+
+
+def test_a_name_indexed_in_a_batch_is_indexed_as_by_itself(demo_engine):
+    """The name search's rows of a person renamed in a save (their statements sent with the save's
+    on PostgreSQL) are the rows the person's index rebuilt alone gives."""
+    from opencpr.register import search_index
+    from opencpr.register.schema import name, name_search, name_word
+
+    jens = "0707614285"
+
+    def rows(conn):
+        words = conn.execute(select(name_word).where(name_word.c.pnr == jens).order_by(name_word.c.word)).all()
+        searched = conn.execute(select(name_search.c.pnr, name_search.c.current, name_search.c.words,
+                                       name_search.c.sort_name).where(name_search.c.pnr == jens)
+                                .order_by(name_search.c.words)).all()
+        return [tuple(r) for r in words], [tuple(r) for r in searched]
+
+    with demo_engine.connect() as conn:
+        current = conn.execute(select(name.c.id).where(name.c.pnr == jens, name.c.current)).scalar_one()
+        batch = Batch(conn)
+        batch.add(update(name).where(name.c.id == bindparam("w_id")).values(current=False), {"w_id": current})
+        batch.add(insert(name), {"pnr": jens, "first_name": "Kim Åge", "last_name": "Hyldegård-Ølund",
+                                 "current": True, "authority": "0851"})
+        search_index.refresh_person_in(batch, jens)
+        batch.send()
+        in_batch = rows(conn)
+        search_index.refresh_person(conn, jens)
+        alone = rows(conn)
+        conn.rollback()
+    assert in_batch == alone
+    words = {r[0]: r[3] for r in in_batch[0]}  # word -> in the current name
+    assert words == {"kim": True, "aage": True, "hyldegaard": True, "oelund": True,
+                     "jens": False, "mortensen": False}
+    assert {r[1] for r in in_batch[0]} == {"hyldegaard oelund kim aage"}  # sorted by the current name

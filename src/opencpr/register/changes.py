@@ -255,10 +255,8 @@ def apply_plan(conn: Connection, plan: Plan, versions: Mapping[str, int], *, reg
     # date, status on the person row, current municipality and citizenship)
     renamed = {c.pnr for c in plan.changes if isinstance(c, NewPerson) or getattr(c, "table", None) == "name"}
     refiltered = _filters_changed(plan, before) - renamed
-    if renamed:  # the names are indexed from the rows written: those go first
-        batch.send()
-        for pnr in sorted(renamed):
-            search_index.refresh_person(conn, pnr)
+    for pnr in sorted(renamed):  # indexed from the rows written, which go first
+        search_index.refresh_person_in(batch, pnr)
     for pnr in sorted(refiltered):
         search_index.refresh_filters_in(batch, pnr)
     logged = [batch.add(_LOG, _log_params(entry, registered_at, authority, event_date, detail))

@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.schema import AddConstraint, DropConstraint
@@ -152,7 +153,16 @@ def _insert_words(conn: Connection, before: int, filters: bool = True, pnr: str 
     Needs ``name_search``'s index on ``pnr``."""
     new = "s.id > :before" + (" AND s.pnr = :pnr" if pnr else "")
     params = {"before": before} | ({"pnr": pnr} if pnr else {})
-    if _postgresql(conn):
+    conn.execute(text(_words_sql(_postgresql(conn), new, filters)), params)
+    if not _postgresql(conn):
+        conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, words) SELECT id, words FROM name_search s "
+                          f"WHERE {new}"), params)
+
+
+def _words_sql(postgresql: bool, new: str, filters: bool) -> str:
+    """The ``INSERT`` of :func:`_insert_words`: the words of the ``name_search`` rows ``new``
+    selects (SQL on ``s``)."""
+    if postgresql:
         split = (f"SELECT s.pnr, s.\"current\" AS cur, unnest(string_to_array(btrim(s.words), ' ')) AS word "
                  f"FROM name_search s WHERE {new}")
         any_current = "bool_or(w.cur)"
@@ -168,16 +178,11 @@ def _insert_words(conn: Connection, before: int, filters: bool = True, pnr: str 
         columns = ", " + ", ".join(FILTER_COLUMNS)
         values = ", " + _filter_values("g.pnr")
         join = " LEFT JOIN person p ON p.pnr = g.pnr"
-    conn.execute(text(
-        f"INSERT INTO name_word (word, sort_name, pnr, in_current{columns}) "
-        f"SELECT g.word, (SELECT b.sort_name FROM name_search b WHERE b.pnr = g.pnr "
-        f"ORDER BY b.\"current\" DESC, b.id DESC LIMIT 1), g.pnr, g.in_current{values} "
-        f"FROM (SELECT w.pnr, w.word, {any_current} AS in_current FROM ({split}) w "
-        f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g{join} ORDER BY 1, 2, 3"),
-        params)
-    if not _postgresql(conn):
-        conn.execute(text(f"INSERT INTO {FTS_TABLE} (rowid, words) SELECT id, words FROM name_search s "
-                          f"WHERE {new}"), params)
+    return (f"INSERT INTO name_word (word, sort_name, pnr, in_current{columns}) "
+            f"SELECT g.word, (SELECT b.sort_name FROM name_search b WHERE b.pnr = g.pnr "
+            f"ORDER BY b.\"current\" DESC, b.id DESC LIMIT 1), g.pnr, g.in_current{values} "
+            f"FROM (SELECT w.pnr, w.word, {any_current} AS in_current FROM ({split}) w "
+            f"WHERE w.word IS NOT NULL AND w.word <> '' GROUP BY w.pnr, w.word) g{join} ORDER BY 1, 2, 3")
 
 
 def _insert_all_words(conn: Connection) -> None:
@@ -331,6 +336,32 @@ def refresh_person(conn: Connection, pnr: str) -> None:
     _delete_persons(conn, "x.pnr = :pnr", {"pnr": pnr})
     conn.execute(name_word.delete().where(name_word.c.pnr == pnr))
     _fill_names(conn, "n.pnr = :pnr", {"pnr": pnr}, pnr=pnr)
+
+
+def refresh_person_in(batch: Batch, pnr: str) -> None:
+    """:func:`refresh_person` as statements more of ``batch``, after the rows it writes (on
+    SQLite the batch is sent and the person indexed at once)."""
+    if not batch.postgresql:
+        batch.send()
+        refresh_person(batch.conn, pnr)
+        return
+    global _REFRESH
+    if _REFRESH is None:
+        words, sort = _name_forms_sql(batch.conn)
+        _REFRESH = (
+            text("DELETE FROM name_word WHERE pnr IN (SELECT x.pnr FROM name_search x WHERE x.pnr = :pnr)"),
+            text("DELETE FROM name_search WHERE id IN (SELECT x.id FROM name_search x WHERE x.pnr = :pnr)"),
+            text("DELETE FROM name_word WHERE pnr = :pnr"),
+            # the person's rows are gone: every row of theirs in name_search now is one inserted here
+            text(f"INSERT INTO name_search (pnr, \"current\", words, sort_name) SELECT n.pnr, n.\"current\", "
+                 f"{words}, {sort} FROM {_name_parts_sql(batch.conn, 'n.pnr = :pnr')} ORDER BY n.pnr, n.id"),
+            text(_words_sql(True, "s.pnr = :pnr", True)))
+    for statement in _REFRESH:
+        batch.add(statement, {"pnr": pnr})
+
+
+#: The statements of :func:`refresh_person_in` on PostgreSQL (made once).
+_REFRESH: tuple[Any, ...] | None = None
 
 
 def fill_filters(conn: Connection, where: str, params: dict) -> None:

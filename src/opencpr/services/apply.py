@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, bindparam, select, text
 
 from opencpr.domain.events.base import EventType, Problem, Situation
 from opencpr.domain.kvit import Kvit
 from opencpr.domain.pnr import PNRAllocator
+from opencpr.register.batch import Batch
 from opencpr.register.changes import Conflict, apply_plan, pnr_condition, pnr_params
 from opencpr.register.db import plain_read
 from opencpr.register.schema import person
@@ -41,20 +42,22 @@ def read_versions(conn: Connection, pnrs: list[str]) -> dict[str, int]:
 
 _ALLOCATION_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _ALLOCATION_KEYS = 0x0C9E_0000_0000  # this register's advisory lock keys for PNR allocation (+ ddmmyy)
+_TAKEN = select(person.c.pnr).where(person.c.pnr >= bindparam("low"), person.c.pnr < bindparam("high"))
 
 
 def new_pnr(conn: Connection, birth_date: str, sex: str) -> str:
     """A CPR number for a new person: valid for the birth date and sex, and not in the register."""
     day = dt.date.fromisoformat(birth_date)
     prefix = f"{day:%d%m%y}"
-    if conn.dialect.name == "postgresql":
+    batch = Batch(conn)  # on PostgreSQL: the lock and the numbers taken in one round trip
+    if batch.postgresql:
         # births of the same day allocate one at a time (until commit): two saves at once would
         # otherwise both take the first free number. SQLite's writers go one at a time anyway.
-        conn.execute(_ALLOCATION_LOCK, {"key": _ALLOCATION_KEYS + int(prefix)})
-    taken = conn.execute(select(person.c.pnr).where(person.c.pnr >= prefix, person.c.pnr < prefix + ":")
-                         ).scalars().all()  # a range on the key (``:`` follows the digits)
+        batch.add(_ALLOCATION_LOCK, {"key": _ALLOCATION_KEYS + int(prefix)})
+    taken = batch.add(_TAKEN, {"low": prefix, "high": prefix + ":"})  # a range on the key (``:`` follows the digits)
+    batch.send()
     try:
-        return PNRAllocator(taken).allocate(day, sex)
+        return PNRAllocator([row[0] for row in taken.rows]).allocate(day, sex)
     except LookupError:
         raise DataRefused([Problem(4008, f"Der er ikke flere ledige personnumre for {birth_date} ({sex})")]) from None
 
