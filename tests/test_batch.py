@@ -52,6 +52,9 @@ def test_statements_run_in_order_and_each_result_is_there(engine):
         second = batch.add(LOG, {"pnr": PNR, "event_code": "A13", "source": "update"})
         version = batch.add(select(person.c.version).where(person.c.pnr == bindparam("pnr")), {"pnr": PNR})
         assert len(batch) == 4
+        with pytest.raises(TypeError, match="checks"):  # a check after COMMIT could not undo anything
+            batch.commit()
+        batch.send()
         batch.commit()
         assert claim.rowcount == 1
         assert second.scalar() > first.scalar() > 0  # RETURNING, in order

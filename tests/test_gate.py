@@ -424,6 +424,23 @@ def test_deferred_audit_survives_the_loss_of_its_connection(request, engine, wor
     assert len(service_records(engine)) == 4 and verify_audit(engine).ok
 
 
+def test_a_change_whose_audit_record_cannot_be_written_is_not_made(engine, world, gate):
+    """An update is committed with its audit record or not at all: with the chain's head gone the
+    record cannot be chained, and the change the call made is rolled back with it."""
+    with engine.begin() as conn:
+        head = conn.execute(select(audit_head)).one()
+        conn.execute(delete(audit_head))
+    with pytest.raises(AuditUnavailable, match="audit_head"):
+        gate.call(world["cpr-office"], EVENT, event_code="A21", pnr=AALBORG_PERSON)
+    with engine.begin() as conn:
+        assert conn.execute(select(func.count()).select_from(event).where(event.c.source == "test")).scalar() == 0
+        conn.execute(insert(audit_head).values(**head._mapping))
+    gate.call(world["cpr-office"], EVENT, event_code="A21", pnr=AALBORG_PERSON)  # and with it, it is
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(event).where(event.c.source == "test")).scalar() == 1
+    assert verify_audit(engine).ok
+
+
 def test_audit_trail_unwritable_stops_answers(request, engine, world, clock):
     with engine.begin() as conn:  # break the chain head: nothing can be appended any more
         head = conn.execute(select(audit_head)).one()

@@ -45,7 +45,7 @@ from sqlalchemy import Connection, Engine, select
 
 from opencpr.clock import stamp
 from opencpr.register.access_schema import GENESIS_HASH, audit_head, audit_person, audit_record
-from opencpr.register.batch import Batch, Sent
+from opencpr.register.batch import Batch
 from opencpr.register.db import begin_late, begin_now
 
 log = logging.getLogger(__name__)
@@ -237,17 +237,23 @@ counted AS (
                                                   calls bigint)
     WHERE EXISTS (SELECT FROM old)
     ON CONFLICT (day, authority, actor, service) DO UPDATE SET calls = usage_counter.calls + excluded.calls)
-SELECT id FROM chain WHERE n = 1
+SELECT coalesce((SELECT id FROM chain WHERE n = 1)::text, %(missing)s)::bigint
 """
+#: What :data:`PG_APPEND` fails on when the chain's head is missing: the statement fails, so that
+#: nothing sent with it (a change, a ``COMMIT``) is committed without its audit record.
+HEAD_MISSING = "audit_head (id 1) is missing"
 
 
 def _append_pg(cur: Any, entries: Sequence[AuditEntry]) -> list[int]:
     """Chain ``entries`` on PostgreSQL in one statement (:data:`PG_APPEND`); return their numbers."""
-    cur.execute(PG_APPEND, pg_append_params(entries))
-    row = cur.fetchone()
-    if row is None:
-        raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
-    first = int(row[0])
+    try:
+        cur.execute(PG_APPEND, pg_append_params(entries))
+    except Exception as exc:
+        missing = _head_missing(exc)
+        if missing is None:
+            raise
+        raise missing from exc
+    first = int(cur.fetchone()[0])
     return list(range(first, first + len(entries)))
 
 
@@ -270,7 +276,7 @@ def pg_append_params(entries: Sequence[AuditEntry]) -> dict[str, Any]:
     usage = [{"day": day, "authority": authority, "actor": actor, "service": service, "calls": calls}
              for (day, authority, actor, service), calls in _usage(entries).items()]
     return {"tag": CANONICAL_VERSION, "count": len(entries), "records": _json(records), "persons": _json(persons),
-            "usage": _json(usage)}
+            "usage": _json(usage), "missing": HEAD_MISSING}
 
 
 def _json(value: object) -> str:
@@ -338,15 +344,17 @@ def append_audit_in(batch: Batch, entries: Sequence[AuditEntry]) -> None:
     if not entries:
         return
     if batch.postgresql:
-        batch.add(PG_APPEND, pg_append_params(entries), check=_head_found)
+        batch.add(PG_APPEND, pg_append_params(entries), refused=_head_missing)
     else:
         batch.send()
         append_audit(batch.conn, entries)
 
 
-def _head_found(sent: Sent) -> None:
-    if sent.scalar() is None:
-        raise AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
+def _head_missing(exc: Exception) -> AuditUnavailable | None:
+    """:class:`AuditUnavailable` if ``exc`` is :data:`PG_APPEND` failing for want of the chain's head."""
+    if HEAD_MISSING in str(exc):
+        return AuditUnavailable("the audit chain head (audit_head id 1) is missing; run `opencpr audit verify`")
+    return None
 
 
 def write_audit(engine: Engine, entries: Sequence[AuditEntry]) -> list[int]:

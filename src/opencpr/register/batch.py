@@ -52,6 +52,7 @@ class _Item:
     statement: ClauseElement | str
     params: Mapping[str, Any]
     check: Callable[[Sent], None] | None
+    refused: Callable[[Exception], Exception | None] | None
     sent: Sent
 
 
@@ -67,13 +68,16 @@ class Batch:
         return len(self._items)
 
     def add(self, statement: ClauseElement | str, params: Mapping[str, Any] | None = None, *,
-            check: Callable[[Sent], None] | None = None) -> Sent:
+            check: Callable[[Sent], None] | None = None,
+            refused: Callable[[Exception], Exception | None] | None = None) -> Sent:
         """Queue ``statement``; its result is in the :class:`Sent` returned, once sent. ``check``
         gets that result after the send and may raise (the transaction is then the caller's to
-        roll back)."""
+        roll back); a batch with checks is sent before it is committed. ``refused`` gets the
+        driver's error if the database refuses this statement, and may give the error to raise
+        instead (the caller's own, for a refusal it asked for)."""
         if isinstance(statement, str) and not self.postgresql:
             raise TypeError("a batch takes SQL text on PostgreSQL only")
-        item = _Item(statement, dict(params or {}), check, Sent())
+        item = _Item(statement, dict(params or {}), check, refused, Sent())
         self._items.append(item)
         return item.sent
 
@@ -93,7 +97,13 @@ class Batch:
         self._pipeline(items, commit=False)
 
     def commit(self) -> None:
-        """Send what is queued and commit the transaction (on PostgreSQL in the same round trip)."""
+        """Send what is queued and commit the transaction (on PostgreSQL in the same round trip).
+
+        A statement that must not be committed unless its result passes belongs in :meth:`send`:
+        the checks run when the answers are back, and here the ``COMMIT`` went with them. To stop
+        a commit, the statement itself must fail in the database (see ``refused``)."""
+        if any(item.check is not None for item in self._items):
+            raise TypeError("a batch with checks is sent, and its checks passed, before it is committed")
         items, self._items = self._items, []
         if not self.postgresql or not items:
             self._items = items
@@ -139,8 +149,13 @@ class Batch:
         if failure is not None:
             if driver.broken:
                 self.conn.invalidate(failure)
-            sql = next((s for (s, _), c in zip(statements, cursors, strict=False) if c.pgresult is None
-                        or c.pgresult.status == pq.ExecStatus.FATAL_ERROR), None)
+            failed = next((n for n, c in enumerate(cursors) if c.pgresult is None
+                           or c.pgresult.status == pq.ExecStatus.FATAL_ERROR), None)
+            if failed is not None and items[failed].refused is not None:
+                instead = items[failed].refused(failure)
+                if instead is not None:
+                    raise instead from failure
+            sql = statements[failed][0] if failed is not None else None
             raise DBAPIError.instance(sql, None, failure, psycopg.Error,  # SQLAlchemy's IntegrityError, …
                                       connection_invalidated=driver.broken) from failure
 
