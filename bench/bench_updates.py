@@ -16,7 +16,8 @@
    ``valider``, ``gem``) — updates per second and the latency of a complete update (p50/p95/p99).
    The limit and the moves run in turns, ``--rounds`` times each on a share of the residents: the
    machine's speed drifts by a tenth or more between runs minutes apart, so each round gives its
-   own ratio, and the median of them is the figure.
+   own ratio, and the median of them is the figure. Before the first round ``--warmup`` moves
+   of other residents go each way, untimed.
    Each phase also gives the CPU the server's processes and the database's took per update.
 5. **A day's mix**: ``--mix`` changes in the proportions CPR sees (moves 80 %, births 7 %, deaths 6 %,
    marriages 4 %, name changes 3 %), on distinct persons, in random order — the time for the whole
@@ -287,6 +288,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3, help="the moves and their limit in turns, this many times")
+    parser.add_argument("--warmup", type=int, default=200, help="moves of other residents first, untimed, each way")
     parser.add_argument("--sqlite-synchronous", choices=("normal", "full"), default="normal")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -310,14 +312,16 @@ def main() -> None:
             settings = {"journal_mode": "wal", "synchronous": args.sqlite_synchronous}
         print(f"database settings: {settings}", flush=True)
         rng = random.Random(args.seed)
-        pool = candidates(url, args.seed, 2 * args.updates + args.mix)
+        pool = candidates(url, args.seed, 2 * (args.updates + args.warmup) + args.mix)
         results: dict[str, Any] = {"persons": info.get("persons"), "database": "postgresql" if args.postgres
                                    else "sqlite", "clients": args.clients, "workers": args.workers,
                                    "date": dt.date.today().isoformat(), "settings": settings}
-        moves = move_jobs(pool, args.updates, rng)
-        pool["all"] = pool["all"][args.updates:]
-        bare = move_jobs(pool, args.updates, rng) if args.postgres else []
+        moves = move_jobs(pool, args.updates + args.warmup, rng)
+        pool["all"] = pool["all"][len(moves):]
+        bare = move_jobs(pool, args.updates + args.warmup, rng) if args.postgres else []
         pool["all"] = pool["all"][len(bare):]
+        warm_moves, moves = moves[:args.warmup], moves[args.warmup:]
+        warm_bare, bare = bare[:args.warmup], bare[args.warmup:]
         mix = mix_jobs(pool, args.mix, rng)
         files = [OUT / f"pg-gctp-{args.persons}"] if args.postgres else [OUT / f"gctp-{args.persons}.sqlite"]
         with in_memory(files) as memory, bench_gctp.server(url, "sync", args.workers) as (port, pid):
@@ -325,6 +329,10 @@ def main() -> None:
             load_before = bench_gctp.machine_cpu()
             # each phase also gives the CPU the server's processes and the database's took per update
             meter = bench_gctp.Meter(pid, kept.postmaster_pid() if kept is not None else None)
+            if warm_bare:  # untimed: the connections opened, the statements prepared, the pages read
+                bare_moves.run(url, warm_bare, args.clients, AUTHORITY)
+            if warm_moves:
+                run_jobs(port, warm_moves, args.clients)
             rounds = []
             for n in range(args.rounds):
                 done: dict[str, Any] = {}
