@@ -22,7 +22,6 @@ from importlib import resources
 from typing import NamedTuple
 
 __all__ = [
-    "load",
     "AUTHORITY_TYPES",
     "COUNTRY",
     "DENMARK",
@@ -39,6 +38,7 @@ __all__ = [
     "countries",
     "is_country",
     "is_municipality",
+    "load",
     "load_roads",
     "municipalities",
     "municipality_cvr",

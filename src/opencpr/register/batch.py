@@ -135,7 +135,7 @@ class Batch:
         except psycopg.Error as exc:  # a statement refused: the checks of those before it run first
             failure = exc
         try:
-            for item, cursor in zip(items, cursors, strict=True):
+            for item, cursor in zip(items, cursors, strict=False):  # fewer cursors: one refused as it went
                 result = cursor.pgresult
                 if result is None or result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
                     break  # the statement that failed, or one after it: not run
