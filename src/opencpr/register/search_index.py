@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import Connection, bindparam, func, inspect, select, text
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from opencpr.domain import reference
@@ -120,17 +120,21 @@ def _insert_names(conn: Connection, where: str, params: dict, whole: bool = Fals
     order, and reading it in index order reads its pages at random (the whole insert at 1 million
     persons: 20 s through the index, 14 s read in one pass and sorted).
     """
-    words, sort = _name_forms_sql(conn)
     before = conn.execute(select(func.coalesce(func.max(name_search.c.id), 0))).scalar_one()
-    insert = text(
-        f"INSERT INTO name_search (pnr, \"current\", words, sort_name) "
-        f"SELECT n.pnr, n.\"current\", {words}, {sort} FROM {_name_parts_sql(conn, where)} ORDER BY n.pnr, n.id")
+    insert = text(_names_sql(conn, where))
     if whole and _postgresql(conn):
         with _planner(conn, enable_indexscan="off", enable_bitmapscan="off"):
             conn.execute(insert, params)
     else:
         conn.execute(insert, params)
     return before
+
+
+def _names_sql(conn: Connection, where: str) -> str:
+    """The ``INSERT`` of :func:`_insert_names`."""
+    words, sort = _name_forms_sql(conn)
+    return (f"INSERT INTO name_search (pnr, \"current\", words, sort_name) "
+            f"SELECT n.pnr, n.\"current\", {words}, {sort} FROM {_name_parts_sql(conn, where)} ORDER BY n.pnr, n.id")
 
 
 @contextmanager
@@ -312,10 +316,14 @@ def _delete_persons(conn: Connection, where: str, params: dict) -> None:
     if not _postgresql(conn):
         conn.execute(text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, words) "
                           f"SELECT 'delete', x.id, x.words FROM name_search x WHERE {where}"), params)
-    conn.execute(text(f"DELETE FROM name_word WHERE pnr IN (SELECT x.pnr FROM name_search x WHERE {where})"),
-                 params)
-    conn.execute(text(f"DELETE FROM name_search WHERE id IN (SELECT x.id FROM name_search x WHERE {where})"),
-                 params)
+    for statement in _deletes_sql(where):
+        conn.execute(text(statement), params)
+
+
+def _deletes_sql(where: str) -> tuple[str, str]:
+    """The ``DELETE`` statements of :func:`_delete_persons` (the words, then the names)."""
+    return (f"DELETE FROM name_word WHERE pnr IN (SELECT x.pnr FROM name_search x WHERE {where})",
+            f"DELETE FROM name_search WHERE id IN (SELECT x.id FROM name_search x WHERE {where})")
 
 
 def fill_since(conn: Connection, since: Mark) -> None:
@@ -346,16 +354,12 @@ def refresh_person_in(batch: Batch, pnr: str) -> None:
         refresh_person(batch.conn, pnr)
         return
     global _REFRESH
-    if _REFRESH is None:
-        words, sort = _name_forms_sql(batch.conn)
-        _REFRESH = (
-            text("DELETE FROM name_word WHERE pnr IN (SELECT x.pnr FROM name_search x WHERE x.pnr = :pnr)"),
-            text("DELETE FROM name_search WHERE id IN (SELECT x.id FROM name_search x WHERE x.pnr = :pnr)"),
-            text("DELETE FROM name_word WHERE pnr = :pnr"),
-            # the person's rows are gone: every row of theirs in name_search now is one inserted here
-            text(f"INSERT INTO name_search (pnr, \"current\", words, sort_name) SELECT n.pnr, n.\"current\", "
-                 f"{words}, {sort} FROM {_name_parts_sql(batch.conn, 'n.pnr = :pnr')} ORDER BY n.pnr, n.id"),
-            text(_words_sql(True, "s.pnr = :pnr", True)))
+    if _REFRESH is None:  # refresh_person's statements, the same SQL
+        _REFRESH = (*(text(d) for d in _deletes_sql("x.pnr = :pnr")),
+                    name_word.delete().where(name_word.c.pnr == bindparam("pnr")),
+                    text(_names_sql(batch.conn, "n.pnr = :pnr")),
+                    # the person's rows are gone: every row of theirs in name_search now is one inserted here
+                    text(_words_sql(True, "s.pnr = :pnr", True)))
     for statement in _REFRESH:
         batch.add(statement, {"pnr": pnr})
 
